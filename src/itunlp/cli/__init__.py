@@ -1,0 +1,8 @@
+"""The command line: thin verbs over the library's functions.
+
+Importing each verb module registers it on the ``main`` group.
+"""
+
+from itunlp.cli._group import main
+
+__all__ = ["main"]
