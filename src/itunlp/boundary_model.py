@@ -1,0 +1,281 @@
+"""The small learned decider for ambiguous clause boundaries.
+
+The rules in :mod:`itunlp.clause_rules` find *candidate* points where a clause
+may end: a comma before a connective (``, and``, ``, but``, ``, while`` ...) and a
+colon standing alone. Whether ``, and`` joins two statements or two nouns cannot
+be read off the punctuation, so each candidate is described by a handful of
+part-of-speech-free cues (what word follows, is there a finite-verb-like word on
+each side, how long are the sides, does it look like a list) and decided either by
+hand-written rules (:func:`rule_decision`, the fallback) or by a logistic model
+whose weights are plain JSON (:class:`BoundaryModel`). Scoring is pure Python, so
+the segmenter never imports scikit-learn; :mod:`itunlp.boundary_training` fits it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from itunlp import clause_rules as rules
+
+#: Identifies the JSON layout of :meth:`BoundaryModel.to_dict`.
+FORMAT_NAME = "itunlp-boundary-model"
+
+#: Version of that layout; :meth:`BoundaryModel.from_dict` refuses others.
+FORMAT_VERSION = 1
+
+#: How many words after a connective are searched for a subject and a verb.
+RIGHT_WINDOW = 8
+
+#: Words after a connective whose own identity is a useful feature.
+_CLOSED_CLASS = rules.SUBJECT_WORDS | rules.NON_CLAUSE_AFTER_CONNECTIVE | rules.FINITE_VERBS
+
+
+def _words(text: str, limit: int) -> list[str]:
+    """Return at most ``limit`` words of ``text`` from its start."""
+    out: list[str] = []
+    for match in rules.WORD.finditer(text):
+        out.append(match.group())
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _is_verb_like(word: str) -> bool:
+    """Whether a word looks like a finite verb, without a part-of-speech tagger."""
+    low = word.lower()
+    return low in rules.FINITE_VERBS or (len(low) > 4 and low.endswith("ed") and word[0].islower())
+
+
+def _shape(word: str) -> str:
+    """A coarse shape of a word: cap, ing, ed, digit, lower or other."""
+    if not word:
+        return "none"
+    if word[0].isdigit():
+        return "digit"
+    if word[0].isupper():
+        return "cap"
+    low = word.lower()
+    if low.endswith("ing"):
+        return "ing"
+    if low.endswith("ed"):
+        return "ed"
+    return "lower" if word[0].isalpha() else "other"
+
+
+def _bucket(n: int) -> str:
+    """Length bucket of a word count, so that the model sees short vs long sides."""
+    if n < 4:
+        return "short"
+    if n < 9:
+        return "medium"
+    return "long"
+
+
+def candidate_features(left: str, connective: str, right: str) -> dict[str, float]:
+    """Describe one candidate clause boundary by POS-free cues.
+
+    The same features feed the hand-written fallback (:func:`rule_decision`) and
+    the learned :class:`BoundaryModel`, so that both decide from the same evidence
+    and training cannot see anything inference does not.
+
+    Parameters
+    ----------
+    left : str
+        Text from the start of the enclosing sentence or ``;``-segment up to (not
+        including) the comma or colon of the candidate.
+    connective : str
+        The connective word in lower case (``"and"``, ``"but"`` ...), or ``":"``
+        for a standalone colon.
+    right : str
+        Text after the connective word (after the colon) up to the end of the
+        enclosing segment.
+
+    Returns
+    -------
+    dict of str to float
+        Sparse feature values; absent keys are zero.
+
+    Examples
+    --------
+    >>> f = candidate_features("The ITU works on development", "and", "the PP is its top body.")
+    >>> f["right_subject_verb"], f["left_verb"]
+    (1.0, 0.0)
+    """
+    feats: dict[str, float] = {"bias": 1.0, f"conn={connective}": 1.0}
+    right_words = _words(right, RIGHT_WINDOW)
+    first = right_words[0] if right_words else ""
+    low = first.lower()
+    if low in _CLOSED_CLASS:
+        feats[f"next={low}"] = 1.0
+    feats[f"next_shape={_shape(first)}"] = 1.0
+
+    verb_at = next((i for i, w in enumerate(right_words) if _is_verb_like(w)), -1)
+    if verb_at >= 0:
+        feats["right_verb"] = 1.0
+        comma_before_verb = "," in right[: right.find(right_words[verb_at])]
+        subject_first = low in rules.SUBJECT_WORDS or (first[:1].isupper() and low != "i")
+        if verb_at >= 1 and subject_first and not comma_before_verb:
+            feats["right_subject_verb"] = 1.0
+        if low == "i" or (verb_at == 1 and low in rules.SUBJECT_WORDS):
+            feats["right_subject_verb"] = 1.0
+    if verb_at == 0:
+        feats["right_starts_with_verb"] = 1.0
+
+    # Only the stretch since the previous comma is searched for the left verb,
+    # plus the whole left side: both matter ("X, Y, and Z" lists have no verb near).
+    left_words = _words(left, 200)
+    if any(_is_verb_like(w) for w in left_words):
+        feats["left_verb"] = 1.0
+    commas = left.count(",")
+    if commas:
+        feats["left_has_comma"] = 1.0
+        last_piece = left[left.rfind(",") + 1 :]
+        if len(_words(last_piece, 5)) <= 3:
+            feats["list_like"] = 1.0
+    feats[f"left_len={_bucket(len(left_words))}"] = 1.0
+    all_right = _words(right, 40)
+    feats[f"right_len={_bucket(len(all_right))}"] = 1.0
+    if connective == ":":
+        stripped = right.lstrip()
+        if stripped.startswith(("http://", "https://", "www.")):
+            feats["right_url"] = 1.0
+        if stripped[:1].isupper():
+            feats["right_upper_start"] = 1.0
+    return feats
+
+
+def rule_decision(features: Mapping[str, float]) -> bool:
+    """Decide a candidate boundary by hand-written rules (the fallback).
+
+    Splits before ``but``/``while``/``whereas``/``although``/``though``/``yet``
+    when a verb follows; before ``and``/``so`` only when a subject and a verb
+    follow and the left side has its own verb; at a colon when a real statement
+    follows. Lists ("A, B, and C") and gerunds ("while ensuring") stay whole.
+
+    Parameters
+    ----------
+    features : mapping of str to float
+        Output of :func:`candidate_features`.
+
+    Returns
+    -------
+    bool
+        True to cut before the connective (after the colon).
+
+    Examples
+    --------
+    >>> rule_decision(candidate_features("Some states agreed", "but", "others objected."))
+    True
+    >>> rule_decision(candidate_features("technology, governance", "and", "human rights."))
+    False
+    """
+    conn = next((k[5:] for k in features if k.startswith("conn=")), "")
+    if any(f"next={w}" in features for w in rules.NON_CLAUSE_AFTER_CONNECTIVE):
+        return False
+    if "next_shape=ing" in features or "right_starts_with_verb" in features:
+        return False
+    if "right_len=short" in features:
+        return False
+    if conn == ":":
+        if "right_url" in features:
+            return False
+        return "right_verb" in features
+    if "left_verb" not in features:
+        return False
+    if conn in rules.CONTRASTIVE_CONNECTIVES:
+        return "right_verb" in features
+    return "right_subject_verb" in features
+
+
+@dataclass(slots=True)
+class BoundaryModel:
+    """A logistic decider over :func:`candidate_features`, stored as JSON.
+
+    Kept as plain weights rather than a pickled estimator so that a model folder
+    never runs code on load and the segmenter can score without scikit-learn.
+
+    Parameters
+    ----------
+    weights : dict of str to float
+        One weight per feature name; unknown features weigh zero.
+    intercept : float
+        The bias term of the logistic model.
+    threshold : float
+        Probability at or above which a candidate is cut.
+
+    Examples
+    --------
+    >>> m = BoundaryModel({"right_subject_verb": 4.0}, intercept=-2.0)
+    >>> m.decide({"right_subject_verb": 1.0}), m.decide({})
+    (True, False)
+    """
+
+    weights: dict[str, float] = field(default_factory=dict)
+    intercept: float = 0.0
+    threshold: float = 0.5
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        """Probability that the candidate is a clause boundary."""
+        score = self.intercept
+        weights = self.weights
+        for name, value in features.items():
+            weight = weights.get(name)
+            if weight is not None:
+                score += weight * value
+        if score >= 0:
+            return 1.0 / (1.0 + math.exp(-score))
+        z = math.exp(score)
+        return z / (1.0 + z)
+
+    def decide(self, features: Mapping[str, float]) -> bool:
+        """True when the candidate should be cut."""
+        return self.probability(features) >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as a JSON-ready dict with a format name and version."""
+        return {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "intercept": float(self.intercept),
+            "threshold": float(self.threshold),
+            "weights": {k: float(v) for k, v in sorted(self.weights.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BoundaryModel:
+        """Rebuild a model from :meth:`to_dict` output.
+
+        Raises
+        ------
+        TypeError
+            If ``data`` is not a mapping.
+        ValueError
+            If the format name or version is not the one this code writes, or a
+            weight is not a number.
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError(f"Boundary model data must be a dict, got {type(data).__name__}.")
+        if data.get("format") != FORMAT_NAME or data.get("version") != FORMAT_VERSION:
+            raise ValueError(
+                f"Not an itunlp boundary model: format={data.get('format')!r}, "
+                f"version={data.get('version')!r}; expected format={FORMAT_NAME!r}, "
+                f"version={FORMAT_VERSION}. Retrain it with `itunlp train`."
+            )
+        raw = data.get("weights", {})
+        if not isinstance(raw, Mapping):
+            raise ValueError(f"Boundary model 'weights' must be a dict, got {type(raw).__name__}.")
+        weights: dict[str, float] = {}
+        for name, value in raw.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(
+                    f"Boundary model weight {name!r} must be a number, got {value!r}."
+                )
+            weights[str(name)] = float(value)
+        return cls(
+            weights=weights,
+            intercept=float(data.get("intercept", 0.0)),
+            threshold=float(data.get("threshold", 0.5)),
+        )

@@ -1,0 +1,860 @@
+"""Cut ITU texts into clauses: the rule engine and its spaCy component.
+
+The work is done on the raw string in pure Python with the precompiled patterns
+of :mod:`itunlp.clause_rules`, so that segmentation needs no tokenizer and runs
+faster than tokenization itself. It has three passes:
+
+1. *layout*: each line is classified (page furniture, resolution title,
+   enacting formula, heading, list item, text) and consecutive text lines are
+   grouped into paragraphs, each with the resolution heading it falls under;
+2. *sentences*: full stops, ``?``/``!``, ellipses and inline list labels are
+   judged against the abbreviation, number and quotation rules;
+3. *clauses*: sentences are cut at ``;``; standalone colons and ``, and``-like
+   connectives are candidates decided by :func:`itunlp.boundary_model.rule_decision`
+   or by a learned :class:`~itunlp.boundary_model.BoundaryModel`.
+
+Offsets always index the original text. The spaCy component at the end of this
+module runs the same function on ``doc.text`` and maps the offsets to tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path, from_disk, to_disk
+
+from itunlp import clause_rules as rules
+from itunlp.boundary_model import BoundaryModel, candidate_features, rule_decision
+
+__all__ = [
+    "BoundaryCandidate",
+    "Clause",
+    "ClauseSegmenter",
+    "find_boundary_candidates",
+    "make_clause_segmenter",
+    "split_into_clauses",
+    "split_sentences",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One clause: a span of the original text and the heading it falls under.
+
+    Parameters
+    ----------
+    start, end : int
+        Character offsets into the original text; ``text[start:end] == clause.text``.
+    text : str
+        The clause itself, without leading or trailing whitespace or item marker.
+    function : str
+        The resolution heading in lower case (``"considering"``,
+        ``"instructs the secretary-general"``), or ``""`` for prose.
+    """
+
+    start: int
+    end: int
+    text: str
+    function: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryCandidate:
+    """A point where the rules cannot tell alone whether a clause ends.
+
+    Parameters
+    ----------
+    position : int
+        Offset where the next clause would start (the connective word, or the
+        first character after a colon).
+    kind : str
+        The connective in lower case, or ``":"``.
+    features : dict of str to float
+        The cues of :func:`itunlp.boundary_model.candidate_features`.
+    rule_decision : bool
+        What the hand-written fallback decides.
+    """
+
+    position: int
+    kind: str
+    features: dict[str, float]
+    rule_decision: bool
+
+
+# ----------------------------------------------------------------------------- layout
+
+_BLANK, _FURNITURE, _TITLE, _FORMULA, _HEADING, _ITEM, _TEXT = range(7)
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    """A run of text lines that is segmented as one piece."""
+
+    start: int
+    end: int
+    function: str
+    is_item: bool
+    in_resolution: bool
+    after_gap: bool  # blank or furniture lines before it: a page break may be bridged
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each line's content without its line break."""
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            end = n
+            if end > 0 and text[end - 1] == "\r":
+                end -= 1
+            yield pos, end
+            return
+        end = nl - 1 if nl > pos and text[nl - 1] == "\r" else nl
+        yield pos, end
+        pos = nl + 1
+
+
+def _strip_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink (start, end) past surrounding whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_furniture(line: str) -> bool:
+    """Whether a stripped line is page furniture (header, page number, URL, marker)."""
+    if len(line) > rules.MAX_STRUCTURE_LINE:
+        return False
+    return any(p.fullmatch(line) for p in rules.FURNITURE_LINE_PATTERNS)
+
+
+def _heading_function(line: str) -> str | None:
+    """The normalised heading if a stripped line is a resolution heading, else None."""
+    if len(line) > rules.MAX_STRUCTURE_LINE or line[-1] in ".;!?":
+        return None
+    if not rules.HEADING_LINE.fullmatch(line):
+        return None
+    words = line.split()
+    if len(words) > rules.MAX_HEADING_WORDS:
+        return None
+    # Headings are printed in lower case; a capitalised first word is only taken
+    # when the line is a bare heading word ("Considering"), not a sentence start.
+    if line[0].isupper() and len(words) > 3:
+        return None
+    return " ".join(words).rstrip(",:").strip().lower()
+
+
+def _item_marker_end(text: str, start: int, end: int, may_number: bool) -> int:
+    """Offset after an item marker and its spaces at ``start``, or ``start`` if none."""
+    m = rules.LINE_ITEM_MARKER.match(text, start, min(end, start + 24))
+    if m is None:
+        return start
+    label = m.group("label")
+    if not may_number and label[0] not in rules.BULLETS and label[0] not in "•":
+        return start
+    if label[0] == "*" and end - start < 3:
+        return start
+    return m.end()
+
+
+def _title_like(text: str, start: int, end: int) -> bool:
+    """A short line of capitalised words without final punctuation: a section title."""
+    if end - start > 90 or text[end - 1] in rules.STATEMENT_END + ",":
+        return False
+    words = text[start:end].split()
+    if not words or len(words) > 10:
+        return False
+    caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
+    return caps * 2 >= len(words) + 1
+
+
+def _layout(text: str) -> list[_Paragraph]:
+    """Group the lines of ``text`` into paragraphs, dropping furniture and headings."""
+    paragraphs: list[_Paragraph] = []
+    function = ""
+    in_resolution = False
+    in_subject = False  # after a title, before the formula or first heading
+    in_formula = False
+    current: _Paragraph | None = None
+    prev_end_char = ""  # last character of the previous content line ("" at a break)
+    prev_title_like = False
+    gap = True
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            paragraphs.append(current)
+            current = None
+
+    for raw_start, raw_end in _lines(text):
+        start, end = _strip_bounds(text, raw_start, raw_end)
+        if start == end:
+            close()
+            gap = True
+            prev_end_char = ""
+            continue
+        line = text[start:end] if end - start <= rules.MAX_STRUCTURE_LINE else ""
+        if line and _is_furniture(line):
+            close()
+            gap = True
+            prev_end_char = ""
+            if line[:5].lower() in ("annex", "appen", "attac"):
+                function, in_resolution = "", False
+            continue
+        last = text[end - 1]
+        if in_formula:
+            if last == ",":
+                in_formula = False
+            prev_end_char = ""
+            continue
+        if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
+            close()
+            function, in_resolution, in_subject, gap = "", True, True, True
+            prev_end_char = ""
+            continue
+        at_unit_start = prev_end_char in ("",) or prev_end_char in rules.STATEMENT_END + ","
+        if line and at_unit_start and rules.ENACTING_FORMULA_START.match(line) and (
+            in_subject or not paragraphs or in_resolution
+        ):
+            close()
+            in_subject = False
+            in_resolution = True
+            gap = True
+            if last != ",":
+                in_formula = True
+            prev_end_char = ""
+            continue
+        heading = _heading_function(line) if line and at_unit_start else None
+        if heading is not None:
+            close()
+            function, in_resolution, in_subject, gap = heading, True, False, True
+            prev_end_char = ":"
+            continue
+        if in_subject and last not in rules.STATEMENT_END:
+            prev_end_char = ""
+            continue
+        in_subject = False
+        body = _item_marker_end(text, start, end, may_number=at_unit_start)
+        if body != start:
+            close()
+            current = _Paragraph(body, end, function, True, in_resolution, gap)
+        elif current is not None and not (
+            prev_title_like and text[start].isupper() and not current.is_item
+        ):
+            current.end = end
+        else:
+            close()
+            current = _Paragraph(start, end, function, False, in_resolution, gap)
+        gap = False
+        prev_end_char = last
+        prev_title_like = _title_like(text, start, end)
+    close()
+    return _bridge_page_breaks(text, paragraphs)
+
+
+def _bridge_page_breaks(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:
+    """Join a paragraph cut by a page break (no final stop; next starts lower case)."""
+    out: list[_Paragraph] = []
+    for para in paragraphs:
+        if (
+            out
+            and para.after_gap
+            and not para.is_item
+            and text[para.start].islower()
+            and text[out[-1].end - 1] not in rules.STATEMENT_END
+            and out[-1].function == para.function
+        ):
+            out[-1].end = para.end
+            continue
+        out.append(para)
+    return out
+
+
+# ------------------------------------------------------------------------- sentences
+
+
+def _shelters(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Intervals inside matched parentheses, where no boundary may fall."""
+    stack: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    pos = text.find("(", start, end)
+    close_pos = text.find(")", start, end)
+    if pos < 0 or close_pos < 0:
+        return pairs
+    for i in range(min(pos, close_pos), end):
+        ch = text[i]
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            open_at = stack.pop()
+            if i - open_at <= rules.MAX_PAREN_SPAN:
+                pairs.append((open_at + 1, i))
+    if not pairs:
+        return pairs
+    pairs.sort()
+    merged = [pairs[0]]
+    for a, b in pairs[1:]:
+        if a <= merged[-1][1]:
+            if b > merged[-1][1]:
+                merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _sheltered(shelters: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    """Whether ``pos`` lies strictly inside one of the sheltered intervals."""
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and shelters[i][0] < pos < shelters[i][1]
+
+
+def _next_start(text: str, pos: int, end: int) -> int:
+    """First non-space offset at or after ``pos`` (``end`` if none)."""
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _word_before(text: str, pos: int, floor: int) -> str:
+    """The whitespace-delimited word ending at ``pos`` (bounded look-back)."""
+    lo = max(floor, pos - rules.MAX_WORD_LOOKBACK)
+    i = pos
+    while i > lo and not text[i - 1].isspace():
+        i -= 1
+    return text[i:pos].lstrip(rules.OPENERS + rules.BULLETS)
+
+
+def _word_after(text: str, pos: int, end: int) -> str:
+    """The word starting at ``pos``, after any opening quotes or brackets."""
+    while pos < end and text[pos] in rules.OPENERS:
+        pos += 1
+    m = rules.WORD.match(text, pos, min(end, pos + 48))
+    return m.group() if m else ""
+
+
+def _starts_sentence(text: str, pos: int, end: int) -> bool:
+    """Whether the text at ``pos`` can begin a sentence (upper case, maybe quoted)."""
+    i = pos
+    while i < end and i < pos + 3 and text[i] in "\"'“‘«":
+        i += 1
+    return i < end and text[i].isupper()
+
+
+def _full_stop_ends_sentence(word: str, next_word: str) -> bool:
+    """Decide a single full stop after ``word`` that is followed by a capital."""
+    if not word:
+        return True
+    low = word.lower()
+    if (
+        low in rules.PREPOSITIVE_ABBREVIATIONS
+        or low in rules.REFERENCE_ABBREVIATIONS
+        or low in rules.INNER_ABBREVIATIONS
+    ):
+        return False
+    if low in rules.SENTENCE_FINAL_ABBREVIATIONS:
+        return True
+    if (
+        low in rules.MONTH_ABBREVIATIONS
+        or rules.SINGLE_INITIAL.fullmatch(word)
+        or rules.INITIALISM.fullmatch(word + ".")
+    ):
+        return next_word in rules.SENTENCE_STARTERS
+    if rules.SINGLE_LOWER.fullmatch(word):
+        return False
+    # A bare one- or two-digit number before the stop is a list label ("1. The").
+    return not (len(word) <= 2 and word.isdigit())
+
+
+def _sentence_cuts(text: str, start: int, end: int, shelters: list[tuple[int, int]]) -> list[int]:
+    """Offsets in (start, end) where a new sentence starts."""
+    cuts: list[int] = []
+    starts = [a for a, _ in shelters]
+    for m in rules.TERMINATOR_RUN.finditer(text, start, end):
+        s, e = m.span()
+        if e >= end or not text[e].isspace():
+            continue
+        nxt = _next_start(text, e, end)
+        if nxt >= end or not _starts_sentence(text, nxt, end):
+            continue
+        if shelters and _sheltered(shelters, starts, s):
+            continue
+        run = m.group()
+        prev = text[s - 1] if s > start else " "
+        if prev in "[(":
+            continue
+        marks = sum(1 for ch in run if ch in ".?!") + 3 * run.count("…")
+        if "?" in run or "!" in run:
+            cuts.append(nxt)
+        elif " " in run.rstrip(rules.CLOSERS):
+            if not prev.isspace():
+                # "compounds. . . . The": the stop ends the sentence, the ellipsis
+                # opens the next one.
+                cuts.append(_next_start(text, s + 1, end))
+            elif marks >= 4:
+                cuts.append(nxt)
+        elif marks >= 2:
+            if not prev.isspace():
+                cuts.append(nxt)
+        elif _full_stop_ends_sentence(
+            _word_before(text, s, start), _word_after(text, nxt, end)
+        ):
+            cuts.append(nxt)
+    cuts.extend(_inline_list_cuts(text, start, end))
+    return cuts
+
+
+def _inline_list_cuts(text: str, start: int, end: int) -> list[int]:
+    """Offsets of inline bullets and of numbered/lettered labels that form a sequence."""
+    cuts = [m.start() for m in rules.INLINE_BULLET.finditer(text, start, end) if m.start() > start]
+    labels: dict[str, list[tuple[int, int]]] = {}
+    for m in rules.INLINE_LIST_LABEL.finditer(text, start, end):
+        value, style = m.group(1), m.group(2)
+        if value.isdigit():
+            key, rank = "n" + style, int(value)
+        else:
+            key, rank = "a" + style, ord(value) - ord("a")
+        labels.setdefault(key, []).append((rank, m.start()))
+    for found in labels.values():
+        if len(found) < 2:
+            continue
+        for (r1, p1), (r2, p2) in zip(found, found[1:], strict=False):
+            if r2 == r1 + 1:
+                if p1 > start:
+                    cuts.append(p1)
+                cuts.append(p2)
+    return cuts
+
+
+# --------------------------------------------------------------------------- clauses
+
+
+def _soft_candidates(
+    text: str, start: int, end: int, shelters: list[tuple[int, int]]
+) -> Iterator[tuple[int, int, str]]:
+    """Yield (split_offset, next_clause_start, kind) for colons and connectives."""
+    starts = [a for a, _ in shelters]
+    colon = text.find(":", start, end)
+    if colon >= 0:
+        for m in rules.STANDALONE_COLON.finditer(text, colon, end):
+            if shelters and _sheltered(shelters, starts, m.start()):
+                continue
+            nxt = _next_start(text, m.end(), end)
+            if nxt < end:
+                yield m.end(), nxt, ":"
+    comma = text.find(",", start, end)
+    if comma >= 0:
+        for m in rules.COMMA_CONNECTIVE.finditer(text, comma, end):
+            if shelters and _sheltered(shelters, starts, m.start()):
+                continue
+            yield m.start() + 1, m.start("conn"), m.group("conn").lower()
+
+
+def _segment_candidates(
+    text: str, seg_start: int, seg_end: int, shelters: list[tuple[int, int]]
+) -> Iterator[BoundaryCandidate]:
+    """The soft candidates of one hard segment, with their features."""
+    for split_at, nxt, kind in sorted(_soft_candidates(text, seg_start, seg_end, shelters)):
+        left = text[seg_start : split_at - 1]
+        right_from = nxt + (len(kind) if kind != ":" else 0)
+        right = text[right_from:seg_end]
+        feats = candidate_features(left, kind, right)
+        yield BoundaryCandidate(nxt, kind, feats, rule_decision(feats))
+
+
+def _hard_cuts(text: str, start: int, end: int, shelters: list[tuple[int, int]]) -> list[int]:
+    """Sentence starts and clause starts after semicolons, sorted and unique."""
+    cuts = _sentence_cuts(text, start, end, shelters)
+    semi = text.find(";", start, end)
+    if semi >= 0:
+        starts = [a for a, _ in shelters]
+        for m in rules.SEMICOLON.finditer(text, semi, end):
+            if shelters and _sheltered(shelters, starts, m.start()):
+                continue
+            nxt = _next_start(text, m.end(), end)
+            if nxt < end:
+                cuts.append(nxt)
+    return sorted(set(cuts))
+
+
+def _emit(text: str, start: int, end: int, function: str, out: list[Clause]) -> None:
+    """Append the stripped span as a clause when it holds a word."""
+    start, end = _strip_bounds(text, start, end)
+    if start >= end:
+        return
+    piece = text[start:end]
+    if not any(ch.isalnum() for ch in piece):
+        return
+    out.append(Clause(start, end, piece, function))
+
+
+def _segments(text: str, para: _Paragraph, shelters: list[tuple[int, int]]) -> list[int]:
+    """Hard cut points of a paragraph, with its start and end as the outer bounds."""
+    if para.is_item and para.function:
+        # A resolution item is one clause (CONVENTIONS.md); only full sentences split it.
+        inner = _sentence_cuts(text, para.start, para.end, shelters)
+        inner = sorted(set(inner))
+    else:
+        inner = _hard_cuts(text, para.start, para.end, shelters)
+    return [para.start, *inner, para.end]
+
+
+def _keep(text: str, para: _Paragraph) -> bool:
+    """Whether a paragraph holds clauses (titles, standfirsts, signatures do not)."""
+    if para.is_item or para.function:
+        return True
+    last = para.end - 1
+    while last > para.start and text[last] in rules.CLOSERS:
+        last -= 1
+    return text[last] in rules.STATEMENT_END
+
+
+def _check_text(text: object) -> str:
+    """Reject non-string input with an actionable message."""
+    if not isinstance(text, str):
+        raise TypeError(
+            f"Expected the text to segment as a str, got {type(text).__name__}; "
+            "decode bytes first (e.g. data.decode('utf-8'))."
+        )
+    return text
+
+
+def split_into_clauses(text: str, boundary_model: BoundaryModel | None = None) -> list[Clause]:
+    """Cut a text into clauses with exact offsets and resolution headings.
+
+    Runs on the raw string (no tokenizer), so it is cheap enough for whole corpora;
+    page furniture, resolution titles, enacting formulas and headings are skipped,
+    and list items lose their marker, following ``data/CONVENTIONS.md``.
+
+    Parameters
+    ----------
+    text : str
+        Any text: a resolution from a PDF or a web page, commentary, an email.
+    boundary_model : BoundaryModel, optional
+        Decides the ambiguous points (``, and`` between statements or between
+        nouns, standalone ``:``). Without it, the hand-written rules decide.
+
+    Returns
+    -------
+    list of Clause
+        In text order, never overlapping; ``text[c.start:c.end] == c.text``.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a ``str``.
+
+    Examples
+    --------
+    >>> [c.text for c in split_into_clauses("The ITU met in Bucharest; it elected a woman.")]
+    ['The ITU met in Bucharest;', 'it elected a woman.']
+    >>> doc = "resolves\\n\\n1 to continue the work;\\n2 to report."
+    >>> [(c.text, c.function) for c in split_into_clauses(doc)]
+    [('to continue the work;', 'resolves'), ('to report.', 'resolves')]
+    """
+    _check_text(text)
+    decide: Callable[[dict[str, float]], bool] = (
+        boundary_model.decide if boundary_model is not None else rule_decision
+    )
+    out: list[Clause] = []
+    for para in _layout(text):
+        if not _keep(text, para):
+            continue
+        shelters = _shelters(text, para.start, para.end)
+        bounds = _segments(text, para, shelters)
+        resolution_item = para.is_item and bool(para.function)
+        for seg_start, seg_end in zip(bounds, bounds[1:], strict=False):
+            if resolution_item:
+                _emit(text, seg_start, seg_end, para.function, out)
+                continue
+            piece_start = seg_start
+            for cand in _segment_candidates(text, seg_start, seg_end, shelters):
+                if cand.position <= piece_start:
+                    continue
+                decision = cand.rule_decision if boundary_model is None else decide(cand.features)
+                if decision:
+                    _emit(text, piece_start, cand.position, para.function, out)
+                    piece_start = cand.position
+            _emit(text, piece_start, seg_end, para.function, out)
+    return out
+
+
+def find_boundary_candidates(text: str) -> list[BoundaryCandidate]:
+    """All ambiguous candidate points of a text, for training the boundary model.
+
+    Parameters
+    ----------
+    text : str
+        A document.
+
+    Returns
+    -------
+    list of BoundaryCandidate
+        The colon and connective candidates the segmenter would ask a
+        :class:`BoundaryModel` about, in text order.
+    """
+    _check_text(text)
+    found: list[BoundaryCandidate] = []
+    for para in _layout(text):
+        if not _keep(text, para) or (para.is_item and para.function):
+            continue
+        shelters = _shelters(text, para.start, para.end)
+        bounds = _segments(text, para, shelters)
+        for seg_start, seg_end in zip(bounds, bounds[1:], strict=False):
+            found.extend(_segment_candidates(text, seg_start, seg_end, shelters))
+    return found
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a text into sentences (the sentence level of the segmenter).
+
+    Blank lines end sentences; inside a paragraph the abbreviation, number,
+    ellipsis, quotation and list rules decide. List markers stay in the text,
+    as in the English "Golden Rules".
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    list of str
+        The sentences, stripped, in order.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a ``str``.
+
+    Examples
+    --------
+    >>> split_sentences("I live in the U.S. How about you? Res. 70 passed.")
+    ['I live in the U.S.', 'How about you?', 'Res. 70 passed.']
+    """
+    _check_text(text)
+    sentences: list[str] = []
+    for para_start, para_end in _blank_line_paragraphs(text):
+        shelters = _shelters(text, para_start, para_end)
+        cuts = sorted(set(_sentence_cuts(text, para_start, para_end, shelters)))
+        bounds = [para_start, *cuts, para_end]
+        carry = ""
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            piece = carry + text[a:b]
+            if not any(ch.isalnum() for ch in piece):
+                # A lone bullet or stop goes with the sentence it introduces.
+                carry = piece
+                continue
+            carry = ""
+            piece = piece.strip()
+            if piece:
+                sentences.append(piece)
+        if carry.strip() and sentences:
+            sentences[-1] = sentences[-1] + carry.rstrip()
+    return sentences
+
+
+def _blank_line_paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of the non-blank stretches separated by blank lines."""
+    para_start: int | None = None
+    para_end = 0
+    for start, end in _lines(text):
+        s, e = _strip_bounds(text, start, end)
+        if s == e:
+            if para_start is not None:
+                yield para_start, para_end
+                para_start = None
+            continue
+        if para_start is None:
+            para_start = s
+        para_end = e
+    if para_start is not None:
+        yield para_start, para_end
+
+
+# ---------------------------------------------------------------------- spaCy component
+
+#: Settings file name inside the component's folder of a saved pipeline.
+_CFG_FILE = "cfg.json"
+#: Boundary model file name inside the component's folder.
+_MODEL_FILE = "boundary_model.json"
+
+
+def _load_boundary_model(path: str | Path) -> BoundaryModel:
+    """Read a boundary model JSON file, with a clear error when it is missing."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / _MODEL_FILE
+    if not p.is_file():
+        raise FileNotFoundError(
+            f"No boundary model at {str(p)!r}; pass the path of a boundary_model.json "
+            "written by `itunlp train`, or None for the rules alone."
+        )
+    return BoundaryModel.from_dict(json.loads(p.read_text(encoding="utf-8")))
+
+
+class ClauseSegmenter:
+    """spaCy component writing clauses into ``doc.spans[spans_key]``.
+
+    Each span's label is the clause's resolution heading (or ``"clause"`` for
+    prose), also kept in the ``Span._.itunlp_function`` extension; sentence
+    starts are set so that every clause is one sentence (the furniture between
+    clauses forms sentences of its own). Works on ``spacy.blank("en")`` and in
+    any pipeline, since it needs nothing but ``doc.text``.
+
+    Parameters
+    ----------
+    nlp : Language
+        The pipeline (unused; kept for spaCy's factory protocol).
+    name : str
+        The component's name in the pipeline.
+    boundary_model : BoundaryModel, optional
+        The learned decider; None for the rules alone.
+    spans_key : str
+        The ``doc.spans`` key to write.
+    """
+
+    def __init__(
+        self,
+        nlp: Language | None,
+        name: str = "itunlp_clause_segmenter",
+        *,
+        boundary_model: BoundaryModel | None = None,
+        spans_key: str = "clauses",
+    ) -> None:
+        self.name = name
+        self.boundary_model = boundary_model
+        self.spans_key = spans_key
+        if not Span.has_extension("itunlp_function"):
+            Span.set_extension("itunlp_function", default="")
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Segment ``doc.text`` and write clause spans and sentence starts."""
+        spans: list[Span] = []
+        last_token = 0
+        for clause in split_into_clauses(doc.text, self.boundary_model):
+            span = doc.char_span(clause.start, clause.end, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            if span.start < last_token:
+                if span.end <= last_token:
+                    continue
+                span = doc[last_token : span.end]
+            label = clause.function or "clause"
+            span = Span(doc, span.start, span.end, label=label)
+            span._.itunlp_function = clause.function
+            spans.append(span)
+            last_token = span.end
+        doc.spans[self.spans_key] = spans
+        self._set_sentences(doc, spans)
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Apply the component to a stream of docs."""
+        for doc in stream:
+            yield self(doc)
+
+    @staticmethod
+    def _set_sentences(doc: Doc, spans: list[Span]) -> None:
+        """Make clause starts (and the starts of gaps between them) sentence starts."""
+        if len(doc) == 0:
+            return
+        starts = {0}
+        for span in spans:
+            starts.add(span.start)
+            if span.end < len(doc):
+                starts.add(span.end)
+        for token in doc:
+            token.is_sent_start = token.i in starts
+
+    def _settings(self) -> dict[str, Any]:
+        return {"spans_key": self.spans_key}
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save settings and the boundary model (if any) as JSON in a folder."""
+        path = ensure_path(path)
+
+        def write_cfg(p: Path) -> None:
+            p.write_text(json.dumps(self._settings(), indent=2), encoding="utf-8")
+
+        def write_model(p: Path) -> None:
+            data = self.boundary_model.to_dict() if self.boundary_model else None
+            p.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+        serializers = {_CFG_FILE: write_cfg, _MODEL_FILE: write_model}
+        to_disk(path, serializers, exclude)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClauseSegmenter:
+        """Load what :meth:`to_disk` wrote."""
+        path = ensure_path(path)
+
+        def read_cfg(p: Path) -> None:
+            if p.exists():
+                cfg = json.loads(p.read_text(encoding="utf-8"))
+                self.spans_key = cfg.get("spans_key", self.spans_key)
+
+        def read_model(p: Path) -> None:
+            if p.exists():
+                data = json.loads(p.read_text(encoding="utf-8"))
+                self.boundary_model = None if data is None else BoundaryModel.from_dict(data)
+
+        deserializers = {_CFG_FILE: read_cfg, _MODEL_FILE: read_model}
+        from_disk(path, deserializers, exclude)
+        return self
+
+
+@Language.factory(
+    "itunlp_clause_segmenter",
+    default_config={"boundary_model_path": None, "spans_key": "clauses"},
+    assigns=["doc.spans", "token.is_sent_start"],
+)
+def make_clause_segmenter(
+    nlp: Language,
+    name: str,
+    boundary_model_path: str | None,
+    spans_key: str = "clauses",
+) -> ClauseSegmenter:
+    """Create the itunlp clause segmenter (``nlp.add_pipe("itunlp_clause_segmenter")``).
+
+    Parameters
+    ----------
+    nlp : Language
+        The pipeline.
+    name : str
+        The component's name.
+    boundary_model_path : str or None
+        A ``boundary_model.json`` (or a folder holding one) written by
+        ``itunlp train``; None uses the rules alone. A saved pipeline keeps its
+        model in the component folder, so this is only needed when adding the pipe.
+    spans_key : str
+        The ``doc.spans`` key the clauses are written to.
+
+    Returns
+    -------
+    ClauseSegmenter
+        The component.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``boundary_model_path`` names no file.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> _ = nlp.add_pipe("itunlp_clause_segmenter")
+    >>> [s.text for s in nlp("It rained, but we met.").spans["clauses"]]
+    ['It rained,', 'but we met.']
+    """
+    model = _load_boundary_model(boundary_model_path) if boundary_model_path else None
+    return ClauseSegmenter(nlp, name, boundary_model=model, spans_key=spans_key)
