@@ -32,7 +32,15 @@ DIFF_COLUMNS = [
     "new_themes",
     "similarity",
 ]
-BALANCE_COLUMNS = ["removed", "added", "changed", "kept", "lost_in_change", "gained_in_change", "net"]
+BALANCE_COLUMNS = [
+    "removed",
+    "added",
+    "changed",
+    "kept",
+    "lost_in_change",
+    "gained_in_change",
+    "net",
+]
 
 # Below this similarity two clauses are different points, not one point reworded.
 # Chosen on the example resolutions: a reworded item scores 0.75-0.95 against its
