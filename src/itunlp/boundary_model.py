@@ -27,26 +27,65 @@ FORMAT_NAME = "itunlp-boundary-model"
 FORMAT_VERSION = 1
 
 #: How many words after a connective are searched for a subject and a verb.
-RIGHT_WINDOW = 8
+RIGHT_WINDOW = 12
 
 #: Words after a connective whose own identity is a useful feature.
-_CLOSED_CLASS = rules.SUBJECT_WORDS | rules.NON_CLAUSE_AFTER_CONNECTIVE | rules.FINITE_VERBS
+_CLOSED_CLASS = (
+    rules.SUBJECT_WORDS
+    | rules.NON_CLAUSE_AFTER_CONNECTIVE
+    | rules.PREPOSITIONS
+    | rules.AUXILIARIES
+)
 
 
-def _words(text: str, limit: int) -> list[str]:
-    """Return at most ``limit`` words of ``text`` from its start."""
-    out: list[str] = []
+def _words(text: str, limit: int) -> list[tuple[str, int]]:
+    """Return at most ``limit`` (word, offset) pairs of ``text`` from its start."""
+    out: list[tuple[str, int]] = []
     for match in rules.WORD.finditer(text):
-        out.append(match.group())
+        out.append((match.group(), match.start()))
         if len(out) >= limit:
             break
     return out
 
 
-def _is_verb_like(word: str) -> bool:
-    """Whether a word looks like a finite verb, without a part-of-speech tagger."""
+def _is_verb_like(word: str, previous: str) -> bool:
+    """Whether a word looks like a finite verb, judged without a tagger.
+
+    Auxiliaries and irregular past forms always count; known stems and their
+    -s/-ed forms count unless a determiner or "to" comes right before them
+    ("the work", "to connect"), which is how noun/verb homographs are told apart.
+    """
     low = word.lower()
-    return low in rules.FINITE_VERBS or (len(low) > 4 and low.endswith("ed") and word[0].islower())
+    if low in rules.AUXILIARIES or low in rules.IRREGULAR_VERB_FORMS:
+        return True
+    if not word[0].islower():
+        return False
+    prev = previous.lower()
+    if prev in rules.DETERMINERS or prev == "to":
+        return False
+    if low in rules.VERB_STEMS:
+        return True
+    if low.endswith("ies") or low.endswith("ied"):
+        return low[:-3] + "y" in rules.VERB_STEMS
+    if low.endswith("es") and (low[:-2] in rules.VERB_STEMS or low[:-1] in rules.VERB_STEMS):
+        return True
+    if low.endswith("s") and low[:-1] in rules.VERB_STEMS:
+        return True
+    if low.endswith("ed"):
+        return low[:-2] in rules.VERB_STEMS or low[:-1] in rules.VERB_STEMS or len(low) > 5
+    return False
+
+
+def _first_verb(words: list[tuple[str, int]], text: str) -> int:
+    """Index of the first main-clause verb before any comma, or -1."""
+    previous = ""
+    for i, (word, offset) in enumerate(words):
+        if i and "," in text[words[i - 1][1] : offset]:
+            return -1
+        if _is_verb_like(word, previous) and previous.lower() not in rules.RELATIVE_PRONOUNS:
+            return i
+        previous = word
+    return -1
 
 
 def _shape(word: str) -> str:
@@ -67,9 +106,9 @@ def _shape(word: str) -> str:
 
 def _bucket(n: int) -> str:
     """Length bucket of a word count, so that the model sees short vs long sides."""
-    if n < 4:
+    if n < 3:
         return "short"
-    if n < 9:
+    if n < 8:
         return "medium"
     return "long"
 
@@ -101,43 +140,51 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
     Examples
     --------
     >>> f = candidate_features("The ITU works on development", "and", "the PP is its top body.")
-    >>> f["right_subject_verb"], f["left_verb"]
-    (1.0, 0.0)
+    >>> "right_subject_verb" in f, "left_verb" in f
+    (True, True)
     """
     feats: dict[str, float] = {"bias": 1.0, f"conn={connective}": 1.0}
     right_words = _words(right, RIGHT_WINDOW)
-    first = right_words[0] if right_words else ""
+    first = right_words[0][0] if right_words else ""
     low = first.lower()
     if low in _CLOSED_CLASS:
         feats[f"next={low}"] = 1.0
+    if low in rules.PERSONAL_PRONOUNS:
+        feats["next_pronoun"] = 1.0
+    elif low in rules.PREPOSITIONS:
+        feats["next_preposition"] = 1.0
     feats[f"next_shape={_shape(first)}"] = 1.0
 
-    verb_at = next((i for i, w in enumerate(right_words) if _is_verb_like(w)), -1)
-    if verb_at >= 0:
-        feats["right_verb"] = 1.0
-        comma_before_verb = "," in right[: right.find(right_words[verb_at])]
-        subject_first = low in rules.SUBJECT_WORDS or (first[:1].isupper() and low != "i")
-        if verb_at >= 1 and subject_first and not comma_before_verb:
-            feats["right_subject_verb"] = 1.0
-        if low == "i" or (verb_at == 1 and low in rules.SUBJECT_WORDS):
-            feats["right_subject_verb"] = 1.0
-    if verb_at == 0:
+    verb_at = _first_verb(right_words, right)
+    if verb_at == 0 and low not in rules.PERSONAL_PRONOUNS:
         feats["right_starts_with_verb"] = 1.0
+    elif verb_at > 0:
+        feats["right_verb"] = 1.0
+        if low not in rules.NON_CLAUSE_AFTER_CONNECTIVE and low not in rules.PREPOSITIONS:
+            feats["right_subject_verb"] = 1.0
+    for (word, _), (after, _) in zip(right_words, right_words[1:], strict=False):
+        if word.lower() in rules.PERSONAL_PRONOUNS and _is_verb_like(after, word):
+            feats["right_pronoun_verb"] = 1.0
+            break
 
-    # Only the stretch since the previous comma is searched for the left verb,
-    # plus the whole left side: both matter ("X, Y, and Z" lists have no verb near).
-    left_words = _words(left, 200)
-    if any(_is_verb_like(w) for w in left_words):
-        feats["left_verb"] = 1.0
-    commas = left.count(",")
-    if commas:
+    left_words = _words(left, 400)
+    previous = ""
+    for word, _ in left_words:
+        if _is_verb_like(word, previous):
+            feats["left_verb"] = 1.0
+            break
+        previous = word
+    if left_words and left_words[-1][0].lower() in rules.SUBORDINATORS:
+        feats["left_ends_subordinator"] = 1.0
+    if "," in left:
         feats["left_has_comma"] = 1.0
         last_piece = left[left.rfind(",") + 1 :]
-        if len(_words(last_piece, 5)) <= 3:
+        piece_words = _words(last_piece, 5)
+        # A year or number after a comma ("Rev. Dubai, 2018,") is a citation, not a list.
+        if len(piece_words) <= 3 and not all(w[0].isdigit() for w, _ in piece_words):
             feats["list_like"] = 1.0
     feats[f"left_len={_bucket(len(left_words))}"] = 1.0
-    all_right = _words(right, 40)
-    feats[f"right_len={_bucket(len(all_right))}"] = 1.0
+    feats[f"right_len={_bucket(len(_words(right, 40)))}"] = 1.0
     if connective == ":":
         stripped = right.lstrip()
         if stripped.startswith(("http://", "https://", "www.")):
@@ -151,9 +198,10 @@ def rule_decision(features: Mapping[str, float]) -> bool:
     """Decide a candidate boundary by hand-written rules (the fallback).
 
     Splits before ``but``/``while``/``whereas``/``although``/``though``/``yet``
-    when a verb follows; before ``and``/``so`` only when a subject and a verb
-    follow and the left side has its own verb; at a colon when a real statement
-    follows. Lists ("A, B, and C") and gerunds ("while ensuring") stay whole.
+    unless a gerund, "also"/"not"-like word or a short tail follows; before
+    ``and``/``so`` when a pronoun, or a subject and its verb, follow; at a colon
+    when a statement with a verb follows. Lists ("A, B, and C"), shared subjects
+    ("..., and is undertaken") and subordinate left sides stay whole.
 
     Parameters
     ----------
@@ -167,26 +215,30 @@ def rule_decision(features: Mapping[str, float]) -> bool:
 
     Examples
     --------
-    >>> rule_decision(candidate_features("Some states agreed", "but", "others objected."))
+    >>> rule_decision(candidate_features("Some states agreed on it", "but", "others objected."))
     True
     >>> rule_decision(candidate_features("technology, governance", "and", "human rights."))
     False
     """
     conn = next((k[5:] for k in features if k.startswith("conn=")), "")
+    if "right_len=short" in features:
+        return False
     if any(f"next={w}" in features for w in rules.NON_CLAUSE_AFTER_CONNECTIVE):
+        return False
+    if conn == ":":
+        return "right_url" not in features and "right_verb" in features
+    if "left_len=short" in features or "left_ends_subordinator" in features:
         return False
     if "next_shape=ing" in features or "right_starts_with_verb" in features:
         return False
-    if "right_len=short" in features:
-        return False
-    if conn == ":":
-        if "right_url" in features:
-            return False
-        return "right_verb" in features
-    if "left_verb" not in features:
-        return False
+    if "next_preposition" in features:
+        return "right_pronoun_verb" in features
     if conn in rules.CONTRASTIVE_CONNECTIVES:
-        return "right_verb" in features
+        return True
+    if "next_pronoun" in features:
+        return True
+    if "list_like" in features:
+        return False
     return "right_subject_verb" in features
 
 

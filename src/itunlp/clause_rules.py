@@ -145,15 +145,31 @@ CONNECTIVES = (
 #: A comma followed by a connective word: ", and the", ", but some", ", while many".
 COMMA_CONNECTIVE = re.compile(r",(?P<ws>\s+)(?P<conn>and|but|while|whereas|although|though|yet|so)\b")
 
+#: A connective followed by a parenthetical phrase between commas, with no comma
+#: before it: "amendments and, other than resolution 70, any mention was removed".
+CONNECTIVE_BEFORE_PARENTHETICAL = re.compile(r"(?<=\s)(?P<conn>and|but|yet|so),(?=\s)")
+
+#: Longest parenthetical (characters) skipped to find the statement after it.
+MAX_PARENTHETICAL = 120
+
 #: Connectives that link two statements almost whenever a subject follows them.
 CONTRASTIVE_CONNECTIVES = frozenset({"but", "while", "whereas", "although", "though", "yet"})
 
 #: Words after a connective that show it is not joining two statements:
-#: "not only X, but also Y", "so that", "while ensuring", "and then".
+#: "not only X, but also Y", "so that", "and then", "and to protect".
 NON_CLAUSE_AFTER_CONNECTIVE = frozenset(
     """
-    also that as far much many more then thus therefore not only even both either
-    neither to in on at by with for from of into under within between among
+    also that as far then thus therefore not only even both either neither to
+    """.split()
+)
+
+#: Prepositions; a connective followed by one usually continues a phrase
+#: ("and in particular"), unless a pronoun and its verb follow later
+#: ("and under the practice they were simply dropped").
+PREPOSITIONS = frozenset(
+    """
+    in on at by with for from of into under within between among after before during
+    through without against towards toward upon about across beyond despite
     """.split()
 )
 
@@ -169,13 +185,61 @@ SUBJECT_WORDS = frozenset(
 
 #: Finite verbs and auxiliaries that show a statement: "the Conference is",
 #: "it has managed", "we must", "some argued" (-ed forms are also read as verbs).
-FINITE_VERBS = frozenset(
+AUXILIARIES = frozenset(
     """
     is are was were am be been has have had do does did will would can could shall
-    should may might must need needs remains remain seems seem appears appear
-    became becomes become says said argued noted called made took gave saw led
-    found held met set put kept left went came got told thought felt brought began
+    should may might must
     """.split()
+)
+
+#: Irregular past forms read as finite verbs: "the delegation took", "it left".
+IRREGULAR_VERB_FORMS = frozenset(
+    """
+    made took gave saw led found held met set put kept left went came got told thought
+    felt brought began became said paid sent spent won lost ran cut stood spoke wrote
+    chose knew grew drew fell rose built bought sought taught meant
+    """.split()
+)
+
+#: Verb stems common in ITU prose; their base, -s and -ed forms count as verbs:
+#: "the cost grows", "cyclones damage towers", "the final text only encourages".
+VERB_STEMS = frozenset(
+    """
+    keep hold welcome expect ask invite support believe see know meet make grow lower
+    damage threaten use hope encourage need want take give call remain show play help
+    continue include provide require allow reflect note recognize recognise urge stress
+    agree adopt approve decide fail pass lead mean bring get come go run look seem
+    become follow report say tell think feel find leave serve face offer lack lose win
+    change cover focus matter plan remove add argue claim insist push oppose block reject
+    accept consider review raise reach receive represent speak stand stay start suggest
+    try vote elect join open close cost depend exist happen appear apply build buy carry
+    connect create deliver develop drop end enter expand fall fund grant improve increase
+    invest launch limit move pay produce protect reduce rely rise sign spend stop suffer
+    write commit count attach caution ignore thank fear warn admit agree share learn
+    prefer aim seek hear cause affect ensure struggle worry work
+    """.split()
+)
+
+#: Relative pronouns: a verb after them belongs to a relative clause, not to a
+#: new statement ("the regulators who license them, will follow").
+RELATIVE_PRONOUNS = frozenset("who whom whose which that where".split())
+
+#: Personal pronouns; after ", and" they almost always start a new statement.
+PERSONAL_PRONOUNS = frozenset("i we you he she it they".split())
+
+#: Determiners: the word right after one is a noun, never a finite verb
+#: ("the work", "its use"), which keeps noun/verb homographs apart.
+DETERMINERS = frozenset(
+    """
+    the a an its their our his her my your this these those that each every some many
+    several all any no other such
+    """.split()
+)
+
+#: Words that end a left side which is itself subordinate, so the comma after it
+#: does not close a statement: "were contentious because, while many states ...".
+SUBORDINATORS = frozenset(
+    "because if when since as although though while whether where unless until".split()
 )
 
 # --------------------------------------------------------------- resolution layout
@@ -335,9 +399,20 @@ FIXED_FURNITURE = re.compile(
     r"(?:Skip to (?:main )?[Cc]ontent|Back to top|Share(?: this(?: page| article)?)?|Print"
     r"|(?:ANNEX|Annex|ATTACHMENT|Attachment|APPENDIX|Appendix)(?:\s+[\dA-Z]{1,4})?"
     r"(?:\s+(?:TO|to)\s+(?:RESOLUTION|Resolution)\s+\d+.*)?"
-    r"|Original:\s*\w+|Agenda item:.*|Reasons?:\s*|Source:.*|Subject:.*|Date:.*"
+    r"|Original:\s*\w+|Agenda item:.*|Reasons?:|Source:.*|Subject:.*|Date:.*"
     r"|From:.*|To:.*|Cc:.*)"
 )
+
+#: A date alone on a line (a document's date, a delivery date):
+#: "12 August 2022", "August 2022", "Delivered on 5 October 2022".
+DATE_LINE = re.compile(
+    r"(?:Delivered on |Dated? |Geneva, |Bucharest, )?(?:\d{1,2}\s+)?"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\s+\d{4}"
+)
+
+#: The "Reasons:" note that closes an ITU proposal: "Reasons:\tEditorial alignment.".
+REASONS_LINE = re.compile(r"Reasons?:\s.*")
 
 #: All whole-line furniture patterns, tried in order with ``fullmatch``.
 FURNITURE_LINE_PATTERNS = (
@@ -346,6 +421,21 @@ FURNITURE_LINE_PATTERNS = (
     URL_LINE,
     AMENDMENT_MARKER,
     FIXED_FURNITURE,
+    DATE_LINE,
+    REASONS_LINE,
+)
+
+#: A press-release dateline before the first sentence; the clause starts after it:
+#: "BUCHAREST, 14 October 2022 – The ITU Plenipotentiary Conference ended ...".
+DATELINE = re.compile(
+    r"[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*[–—-]+\s*"
+)
+
+#: Courtesy lines of a statement that carry no claim and are not clauses:
+#: "Thank you, Chair.", "Thank you.", "Thank you, Madam President.".
+COURTESY_PARAGRAPH = re.compile(
+    r"(?:Thank you(?: (?:very much|all))?|Thanks)"
+    r"(?:,\s*(?:Madam |Mr\.? |Mister )?(?:Chair(?:man|person)?|President|Secretary-General))?[.!]"
 )
 
 # ---------------------------------------------------------------- word shapes

@@ -154,13 +154,19 @@ def _heading_function(line: str) -> str | None:
     return " ".join(words).rstrip(",:").strip().lower()
 
 
-def _item_marker_end(text: str, start: int, end: int, may_number: bool) -> int:
+def _item_marker_end(
+    text: str, start: int, end: int, at_unit_start: bool, in_resolution: bool
+) -> int:
     """Offset after an item marker and its spaces at ``start``, or ``start`` if none."""
     m = rules.LINE_ITEM_MARKER.match(text, start, min(end, start + 24))
     if m is None:
         return start
     label = m.group("label")
-    if not may_number and label[0] not in rules.BULLETS and label[0] not in "•":
+    if not at_unit_start and label[0] not in rules.BULLETS:
+        return start
+    # A bare number ("1 to continue") marks items only in resolutions; elsewhere
+    # a line such as "12 August 2022" or "5 delegations ..." starts with a number.
+    if not in_resolution and rules.BARE_NUMBER_MARKER.fullmatch(label) and label[-1] != ")":
         return start
     if label[0] == "*" and end - start < 3:
         return start
@@ -244,7 +250,7 @@ def _layout(text: str) -> list[_Paragraph]:
             prev_end_char = ""
             continue
         in_subject = False
-        body = _item_marker_end(text, start, end, may_number=at_unit_start)
+        body = _item_marker_end(text, start, end, at_unit_start, in_resolution)
         if body != start:
             close()
             current = _Paragraph(body, end, function, True, in_resolution, gap)
@@ -266,6 +272,10 @@ def _bridge_page_breaks(text: str, paragraphs: list[_Paragraph]) -> list[_Paragr
     """Join a paragraph cut by a page break (no final stop; next starts lower case)."""
     out: list[_Paragraph] = []
     for para in paragraphs:
+        if not para.is_item and text[para.start].isupper():
+            dateline = rules.DATELINE.match(text, para.start, min(para.end, para.start + 80))
+            if dateline:
+                para.start = dateline.end()
         if (
             out
             and para.after_gap
@@ -369,15 +379,14 @@ def _full_stop_ends_sentence(word: str, next_word: str) -> bool:
         or rules.INITIALISM.fullmatch(word + ".")
     ):
         return next_word in rules.SENTENCE_STARTERS
-    if rules.SINGLE_LOWER.fullmatch(word):
-        return False
-    # A bare one- or two-digit number before the stop is a list label ("1. The").
-    return not (len(word) <= 2 and word.isdigit())
+    return not rules.SINGLE_LOWER.fullmatch(word)
 
 
 def _sentence_cuts(text: str, start: int, end: int, shelters: list[tuple[int, int]]) -> list[int]:
     """Offsets in (start, end) where a new sentence starts."""
-    cuts: list[int] = []
+    labels = _inline_list_cuts(text, start, end)
+    cuts: list[int] = list(labels)
+    label_set = set(labels)
     starts = [a for a, _ in shelters]
     for m in rules.TERMINATOR_RUN.finditer(text, start, end):
         s, e = m.span()
@@ -405,12 +414,21 @@ def _sentence_cuts(text: str, start: int, end: int, shelters: list[tuple[int, in
         elif marks >= 2:
             if not prev.isspace():
                 cuts.append(nxt)
-        elif _full_stop_ends_sentence(
-            _word_before(text, s, start), _word_after(text, nxt, end)
-        ):
-            cuts.append(nxt)
-    cuts.extend(_inline_list_cuts(text, start, end))
+        else:
+            word = _word_before(text, s, start)
+            at = s - len(word)
+            if at in label_set or (
+                _is_label(word) and (at == start or text[at - 1] in rules.BULLETS)
+            ):
+                continue  # "1. The first item", "⁃9. The": the stop belongs to a label
+            if _full_stop_ends_sentence(word, _word_after(text, nxt, end)):
+                cuts.append(nxt)
     return cuts
+
+
+def _is_label(word: str) -> bool:
+    """A one- or two-digit number or a single letter: a list label before a stop."""
+    return (len(word) <= 2 and word.isdigit()) or (len(word) == 1 and word.isalpha())
 
 
 def _inline_list_cuts(text: str, start: int, end: int) -> list[int]:
@@ -440,8 +458,8 @@ def _inline_list_cuts(text: str, start: int, end: int) -> list[int]:
 
 def _soft_candidates(
     text: str, start: int, end: int, shelters: list[tuple[int, int]]
-) -> Iterator[tuple[int, int, str]]:
-    """Yield (split_offset, next_clause_start, kind) for colons and connectives."""
+) -> Iterator[tuple[int, str, int, int]]:
+    """Yield (next_clause_start, kind, left_end, right_start) for colons and connectives."""
     starts = [a for a, _ in shelters]
     colon = text.find(":", start, end)
     if colon >= 0:
@@ -450,24 +468,34 @@ def _soft_candidates(
                 continue
             nxt = _next_start(text, m.end(), end)
             if nxt < end:
-                yield m.end(), nxt, ":"
+                yield nxt, ":", m.start(), m.end()
     comma = text.find(",", start, end)
-    if comma >= 0:
-        for m in rules.COMMA_CONNECTIVE.finditer(text, comma, end):
-            if shelters and _sheltered(shelters, starts, m.start()):
-                continue
-            yield m.start() + 1, m.start("conn"), m.group("conn").lower()
+    if comma < 0:
+        return
+    for m in rules.COMMA_CONNECTIVE.finditer(text, comma, end):
+        if shelters and _sheltered(shelters, starts, m.start()):
+            continue
+        yield m.start("conn"), m.group("conn").lower(), m.start(), m.end()
+    for m in rules.CONNECTIVE_BEFORE_PARENTHETICAL.finditer(text, start, end):
+        if shelters and _sheltered(shelters, starts, m.start()):
+            continue
+        closing = text.find(",", m.end(), min(end, m.end() + rules.MAX_PARENTHETICAL))
+        right_start = closing + 1 if closing >= 0 else m.end()
+        yield m.start("conn"), m.group("conn").lower(), m.start(), right_start
 
 
 def _segment_candidates(
     text: str, seg_start: int, seg_end: int, shelters: list[tuple[int, int]]
 ) -> Iterator[BoundaryCandidate]:
     """The soft candidates of one hard segment, with their features."""
-    for split_at, nxt, kind in sorted(_soft_candidates(text, seg_start, seg_end, shelters)):
-        left = text[seg_start : split_at - 1]
-        right_from = nxt + (len(kind) if kind != ":" else 0)
-        right = text[right_from:seg_end]
-        feats = candidate_features(left, kind, right)
+    seen = -1
+    for nxt, kind, left_end, right_start in sorted(
+        _soft_candidates(text, seg_start, seg_end, shelters)
+    ):
+        if nxt == seen:
+            continue
+        seen = nxt
+        feats = candidate_features(text[seg_start:left_end], kind, text[right_start:seg_end])
         yield BoundaryCandidate(nxt, kind, feats, rule_decision(feats))
 
 
@@ -512,6 +540,10 @@ def _keep(text: str, para: _Paragraph) -> bool:
     """Whether a paragraph holds clauses (titles, standfirsts, signatures do not)."""
     if para.is_item or para.function:
         return True
+    if para.end - para.start < 60 and rules.COURTESY_PARAGRAPH.fullmatch(
+        text, para.start, para.end
+    ):
+        return False
     last = para.end - 1
     while last > para.start and text[last] in rules.CLOSERS:
         last -= 1
