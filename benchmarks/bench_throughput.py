@@ -1,0 +1,493 @@
+"""Throughput and theme quality of itunlp against what a user would otherwise use.
+
+Speed, on one core, on the same generated corpus (``benchmarks/corpus.py``), in
+one run: spaCy's bare tokenizer (the floor of any spaCy pipeline, the baseline
+every other figure is divided by), spaCy's ``sentencizer``, pySBD,
+``itunlp.segment`` and ``model.classify`` end to end, and a spaCy
+``textcat_multilabel`` pipeline trained on the same labels (sentences from the
+sentencizer, each tagged). A method that would take longer than ``--budget-s``
+stops after a prefix of the corpus; its ratio is then taken against the
+tokenizer's time on exactly that prefix (the tokenizer's time is recorded per
+document), so every ratio compares the same text.
+
+Quality: cross-validated theme micro/macro F1 on the shipped corpus of itunlp's
+estimator, the textcat pipeline and a plain TF-IDF + one-vs-rest logistic
+regression at threshold 0.5, on the same folds.
+
+Run ``python benchmarks/bench_throughput.py`` (full size: 20 MB) or
+``--size-mb 0.05 --folds 2 --textcat-epochs 1`` for a smoke run.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core means one core: BLAS/OpenMP pools read these once, at import.
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["MKL_NUM_THREADS"] = "1"
+os.environ["NUMEXPR_NUM_THREADS"] = "1"
+os.environ["VECLIB_MAXIMUM_THREADS"] = "1"
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import CorpusGenerator  # a sibling script, not a package
+from reporting import (
+    fmt_rate,
+    fmt_ratio,
+    header_lines,
+    markdown_table,
+    text_table,
+    write_markdown_section,
+)
+
+PACKAGES = ("itunlp", "spacy", "scikit-learn", "pysbd", "numpy", "pandas")
+TARGET_TOKENIZER = 0.25
+TARGET_PYSBD = 10.0
+
+
+def pin_one_core() -> str:
+    """Restrict this process to one CPU (Linux) and say which, for the header."""
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity); thread pools limited to 1"
+
+
+@dataclass
+class Measure:
+    """What one method did: how many documents, words, output units, in how long."""
+
+    name: str
+    unit: str
+    docs: int
+    words: int
+    units: int | None
+    seconds: float
+
+    @property
+    def words_per_s(self) -> float:
+        return self.words / self.seconds if self.seconds else float("nan")
+
+    @property
+    def units_per_s(self) -> float | None:
+        return None if self.units is None else self.units / self.seconds
+
+
+def time_per_document(fn: Callable[[str], Any], docs: Sequence[str]) -> list[float]:
+    """Cumulative seconds after each document, so any prefix can serve as baseline."""
+    cumulative = []
+    elapsed = 0.0
+    for doc in docs:
+        start = time.perf_counter()
+        fn(doc)
+        elapsed += time.perf_counter() - start
+        cumulative.append(elapsed)
+    return cumulative
+
+
+def measure(
+    name: str,
+    unit: str,
+    fn: Callable[[list[str]], int | None],
+    docs: Sequence[str],
+    words: Sequence[int],
+    *,
+    chunk: int,
+    budget_s: float,
+) -> Measure:
+    """Run ``fn`` over ``docs`` in chunks until done or past ``budget_s``.
+
+    ``fn`` gets a list of documents and returns how many units (clauses,
+    sentences) it produced, or None when the method has no such unit.
+    """
+    gc.collect()
+    done = total_units = 0
+    seconds = 0.0
+    counted = True
+    while done < len(docs) and seconds < budget_s:
+        batch = list(docs[done : done + chunk])
+        start = time.perf_counter()
+        produced = fn(batch)
+        seconds += time.perf_counter() - start
+        done += len(batch)
+        if produced is None:
+            counted = False
+        else:
+            total_units += produced
+    return Measure(name, unit, done, sum(words[:done]), total_units if counted else None, seconds)
+
+
+# ------------------------------------------------------------------ the methods
+
+
+def spacy_tokenizer() -> Callable[[str], Any]:
+    """The bare tokenizer of ``spacy.blank("en")``, the floor of any spaCy pipeline."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def spacy_sentencizer() -> Callable[[list[str]], int]:
+    """spaCy's rule-based sentencizer on a blank English pipeline; counts sentences."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return lambda batch: sum(len(list(doc.sents)) for doc in nlp.pipe(batch))
+
+
+def pysbd_segmenter() -> Callable[[list[str]], int]:
+    """pySBD, the reference for sentence-boundary quality; counts sentences."""
+    import pysbd
+
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    return lambda batch: sum(len(segmenter.segment(doc)) for doc in batch)
+
+
+def itunlp_segment() -> Callable[[list[str]], int]:
+    """``itunlp.segment`` (the clause segmenter on the raw string); counts clauses."""
+    import itunlp
+
+    return lambda batch: sum(len(itunlp.segment(doc)) for doc in batch)
+
+
+def itunlp_classify(model: Any) -> Callable[[list[str]], int]:
+    """``model.classify`` on texts, one process: segment, tag, build the table."""
+    return lambda batch: len(model.classify(batch, n_jobs=1))
+
+
+def textcat_end_to_end(nlp: Any) -> Callable[[list[str]], int]:
+    """spaCy-only tagging: sentencizer, then the textcat on each sentence as a Doc.
+
+    This is how a spaCy user would tag sentence-sized units with a multilabel
+    textcat; the sentence docs reuse the tokens (no second tokenization).
+    """
+    textcat = nlp.get_pipe("textcat_multilabel")
+
+    def run(batch: list[str]) -> int:
+        count = 0
+        for doc in nlp.pipe(batch, disable=["textcat_multilabel"]):
+            sentences = [s.as_doc() for s in doc.sents if s.text.strip()]
+            for tagged in textcat.pipe(sentences, batch_size=128):
+                _ = [label for label, score in tagged.cats.items() if score >= 0.5]
+                count += 1
+        return count
+
+    return run
+
+
+# -------------------------------------------------------------- the taggers' F1
+
+
+def train_textcat(
+    texts: Sequence[str],
+    labels: Sequence[Sequence[str]],
+    themes: Sequence[str],
+    *,
+    epochs: int,
+    max_seconds: float,
+    seed: int = 0,
+) -> Any:
+    """A blank English pipeline with sentencizer and a default ``textcat_multilabel``.
+
+    The default architecture (spaCy's TextCatEnsemble) is what ``add_pipe``
+    gives a user; training stops after ``epochs`` or ``max_seconds``.
+    """
+    import spacy
+    from spacy.training import Example
+    from spacy.util import compounding, fix_random_seed, minibatch
+
+    fix_random_seed(seed)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    textcat = nlp.add_pipe("textcat_multilabel")
+    for theme in themes:
+        textcat.add_label(theme)
+    examples = [
+        Example.from_dict(nlp.make_doc(text), {"cats": {t: float(t in tags) for t in themes}})
+        for text, tags in zip(texts, labels, strict=True)
+    ]
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    for _ in range(epochs):
+        rng.shuffle(examples)
+        for batch in minibatch(examples, size=compounding(4.0, 32.0, 1.001)):
+            nlp.update(batch, sgd=optimizer, drop=0.2, losses={})
+        if time.perf_counter() - started > max_seconds:
+            break
+    return nlp
+
+
+def textcat_predict(nlp: Any, texts: Sequence[str], themes: Sequence[str]) -> np.ndarray:
+    """Indicator matrix of the textcat's themes at threshold 0.5."""
+    return np.array(
+        [[doc.cats.get(t, 0.0) >= 0.5 for t in themes] for doc in nlp.pipe(texts)], dtype=int
+    )
+
+
+def tfidf_lr() -> Any:
+    """The plain baseline: default TF-IDF, one-vs-rest logistic regression, 0.5 cut."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(TfidfVectorizer(), OneVsRestClassifier(LogisticRegression(max_iter=1000)))
+
+
+def itunlp_estimator(model: Any | None) -> Any:
+    """An unfitted copy of the default model's estimator (its parameters), or the defaults."""
+    from sklearn.base import clone
+
+    from itunlp.classifier import ThemeClassifier
+
+    for attribute in ("classifier", "classifier_", "estimator"):
+        estimator = getattr(model, attribute, None)
+        if isinstance(estimator, ThemeClassifier):
+            return clone(estimator)
+    return ThemeClassifier()
+
+
+def cross_validated_f1(
+    model: Any | None, *, folds: int, textcat_epochs: int, textcat_max_s: float
+) -> tuple[list[list[str]], int, dict[str, int]]:
+    """Micro/macro F1 of each tagger on the same multilabel-stratified folds.
+
+    Out-of-fold predictions are pooled over the folds (every theme then has
+    support), and the spread of micro-F1 across folds is given beside them.
+    """
+    from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    from itunlp.corpus import load_shipped_corpus
+    from itunlp.themes import load_themes
+
+    themes = list(load_themes().ids)
+    frame = load_shipped_corpus()
+    texts = frame["text"].tolist()
+    labels = frame["themes"].tolist()
+    y = MultiLabelBinarizer(classes=themes).fit_transform(labels)
+    splitter = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    taggers = ("itunlp ThemeClassifier", "spaCy textcat_multilabel", "TF-IDF + LR (0.5)")
+    predicted = {name: np.zeros_like(y) for name in taggers}
+    fold_micro: dict[str, list[float]] = {name: [] for name in taggers}
+    for train, test in splitter.split(np.zeros(len(y)), y):
+        train_labels = [labels[i] for i in train]
+        test_texts = [texts[i] for i in test]
+        estimator = itunlp_estimator(model)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # few-label warnings are expected in folds
+            estimator.fit(frame.iloc[train][["text", "function"]], train_labels)
+            scores = estimator.predict(frame.iloc[test][["text", "function"]])
+        columns = [list(estimator.classes_).index(t) for t in themes]
+        predicted[taggers[0]][test] = np.asarray(scores)[:, columns]
+        nlp = train_textcat(
+            [texts[i] for i in train],
+            train_labels,
+            themes,
+            epochs=textcat_epochs,
+            max_seconds=textcat_max_s,
+        )
+        predicted[taggers[1]][test] = textcat_predict(nlp, test_texts, themes)
+        baseline = tfidf_lr().fit([texts[i] for i in train], y[train])
+        predicted[taggers[2]][test] = baseline.predict(test_texts)
+        for name in taggers:
+            fold_micro[name].append(
+                f1_score(y[test], predicted[name][test], average="micro", zero_division=0)
+            )
+    rows = []
+    for name in taggers:
+        micro = f1_score(y, predicted[name], average="micro", zero_division=0)
+        macro = f1_score(y, predicted[name], average="macro", zero_division=0)
+        spread = statistics.pstdev(fold_micro[name])
+        rows.append([name, f"{micro:.3f}", f"{macro:.3f}", f"{spread:.3f}"])
+    support = dict(zip(themes, y.sum(axis=0).tolist(), strict=True))
+    return rows, len(texts), support
+
+
+# ------------------------------------------------------------------------ main
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=float, default=20.0, help="corpus size (default 20)")
+    parser.add_argument("--seed", type=int, default=0, help="corpus generator seed")
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=180.0,
+        help="seconds per method before it stops at a prefix of the corpus (default 180)",
+    )
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
+    parser.add_argument("--textcat-epochs", type=int, default=10)
+    parser.add_argument(
+        "--textcat-max-s", type=float, default=120.0, help="time cap per textcat training"
+    )
+    parser.add_argument("--skip-f1", action="store_true", help="speed only")
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the tables into this Markdown file"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    pinned = pin_one_core()
+
+    import itunlp
+
+    header = header_lines(PACKAGES)
+    header.append(("cores used", f"1 ({pinned}; OMP/OpenBLAS/MKL threads = 1)"))
+    generator = CorpusGenerator(args.seed)
+    docs = list(generator.documents(int(args.size_mb * 1_000_000)))
+    warmup = CorpusGenerator(args.seed + 10_000).document()  # unseen text, no cache help
+    words = [len(d.split()) for d in docs]
+    size_mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    header.append(
+        (
+            "corpus",
+            f"{size_mb:.1f} MB, {len(docs):,} documents, {sum(words):,} words "
+            f"(generated from the project's texts, seed {args.seed})",
+        )
+    )
+    for label, value in header:
+        print(f"{label}: {value}", flush=True)
+
+    try:
+        model = itunlp.load()
+    except Exception as error:  # the benchmark still reports everything else
+        print(
+            f"note: itunlp.load() failed ({type(error).__name__}: {error}); classify row skipped",
+            flush=True,
+        )
+        model = None
+
+    started = time.perf_counter()
+    from itunlp.corpus import load_shipped_corpus
+
+    shipped = load_shipped_corpus()
+    themes = list(itunlp.load_themes().ids)
+    textcat_nlp = train_textcat(
+        shipped["text"].tolist(),
+        shipped["themes"].tolist(),
+        themes,
+        epochs=args.textcat_epochs,
+        max_seconds=args.textcat_max_s,
+    )
+    print(
+        f"textcat trained on {len(shipped):,} clauses in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+    tokenizer = spacy_tokenizer()
+    tokenizer(warmup)
+    cumulative = time_per_document(tokenizer, docs)
+    baseline = Measure(
+        "spaCy tokenizer (baseline)", "token", len(docs), sum(words), None, cumulative[-1]
+    )
+
+    methods: list[tuple[str, str, Callable[[list[str]], int], int]] = [
+        ("spaCy sentencizer", "sentence", spacy_sentencizer(), 1),
+        ("pySBD", "sentence", pysbd_segmenter(), 1),
+        ("itunlp.segment", "clause", itunlp_segment(), 1),
+    ]
+    if model is not None:
+        methods.append(("itunlp model.classify", "clause", itunlp_classify(model), 8))
+    methods.append(("spaCy textcat_multilabel", "sentence", textcat_end_to_end(textcat_nlp), 8))
+
+    results = [baseline]
+    for name, unit, fn, chunk in methods:
+        fn([warmup])
+        result = measure(name, unit, fn, docs, words, chunk=chunk, budget_s=args.budget_s)
+        results.append(result)
+        print(f"measured {name}: {result.words_per_s:,.0f} words/s", flush=True)
+
+    def ratio(m: Measure) -> float:
+        return m.words_per_s / (sum(words[: m.docs]) / cumulative[m.docs - 1])
+
+    headers = ["method", "words/s", "x tokenizer", "units/s", "unit", "corpus covered"]
+    rows = [
+        [
+            m.name,
+            fmt_rate(m.words_per_s),
+            fmt_ratio(ratio(m)),
+            fmt_rate(m.units_per_s),
+            m.unit,
+            f"{m.docs / len(docs):.0%}",
+        ]
+        for m in results
+    ]
+    print("\nthroughput, one core, same text:")
+    print(text_table(headers, rows))
+
+    by_name = {m.name: m for m in results}
+    target_lines = []
+    classify = by_name.get("itunlp model.classify")
+    pysbd = by_name["pySBD"]
+    if classify is not None:
+        vs_tok = ratio(classify)
+        vs_pysbd = classify.words_per_s / pysbd.words_per_s
+        target_lines = [
+            f"target classify >= {TARGET_TOKENIZER}x tokenizer: {vs_tok:.2f}x "
+            f"{'MET' if vs_tok >= TARGET_TOKENIZER else 'NOT MET'}",
+            f"target classify >= {TARGET_PYSBD:.0f}x pySBD: {vs_pysbd:.1f}x "
+            f"{'MET' if vs_pysbd >= TARGET_PYSBD else 'NOT MET'}",
+        ]
+    for line in target_lines:
+        print(line)
+
+    f1_rows: list[list[str]] = []
+    f1_headers = ["tagger", "micro-F1", "macro-F1", "micro-F1 sd (folds)"]
+    if not args.skip_f1:
+        started = time.perf_counter()
+        f1_rows, n_clauses, _support = cross_validated_f1(
+            model,
+            folds=args.folds,
+            textcat_epochs=args.textcat_epochs,
+            textcat_max_s=args.textcat_max_s,
+        )
+        print(
+            f"\ntheme F1, {args.folds}-fold multilabel-stratified CV on the shipped corpus "
+            f"({n_clauses:,} clauses), pooled out-of-fold "
+            f"({time.perf_counter() - started:.0f} s):"
+        )
+        print(text_table(f1_headers, f1_rows))
+
+    if args.markdown:
+        body = ["## Throughput and theme F1 (`bench_throughput.py`)", ""]
+        body += [f"- {label}: {value}" for label, value in header]
+        body += ["", markdown_table(headers, rows)]
+        if target_lines:
+            body += ["", *(f"- {line}" for line in target_lines)]
+        if f1_rows:
+            body += [
+                "",
+                f"Theme F1, {args.folds}-fold CV on the shipped corpus, pooled out-of-fold:",
+                "",
+                markdown_table(f1_headers, f1_rows),
+            ]
+        write_markdown_section(args.markdown, "bench_throughput", "\n".join(body))
+        print(f"\nwrote {args.markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
