@@ -13,9 +13,12 @@ the segmenter never imports scikit-learn; :mod:`itunlp.boundary_training` fits i
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from itunlp import clause_rules as rules
@@ -26,15 +29,15 @@ FORMAT_NAME = "itunlp-boundary-model"
 #: Version of that layout; :meth:`BoundaryModel.from_dict` refuses others.
 FORMAT_VERSION = 1
 
+#: File name of a boundary model inside a model folder or a spaCy component folder.
+MODEL_FILE_NAME = "boundary_model.json"
+
 #: How many words after a connective are searched for a subject and a verb.
 RIGHT_WINDOW = 12
 
 #: Words after a connective whose own identity is a useful feature.
 _CLOSED_CLASS = (
-    rules.SUBJECT_WORDS
-    | rules.NON_CLAUSE_AFTER_CONNECTIVE
-    | rules.PREPOSITIONS
-    | rules.AUXILIARIES
+    rules.SUBJECT_WORDS | rules.NON_CLAUSE_AFTER_CONNECTIVE | rules.PREPOSITIONS | rules.AUXILIARIES
 )
 
 
@@ -162,7 +165,7 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
         feats["right_verb"] = 1.0
         if low not in rules.NON_CLAUSE_AFTER_CONNECTIVE and low not in rules.PREPOSITIONS:
             feats["right_subject_verb"] = 1.0
-    for (word, _), (after, _) in zip(right_words, right_words[1:], strict=False):
+    for (word, _), (after, _) in itertools.pairwise(right_words):
         if word.lower() in rules.PERSONAL_PRONOUNS and _is_verb_like(after, word):
             feats["right_pronoun_verb"] = 1.0
             break
@@ -322,12 +325,49 @@ class BoundaryModel:
         weights: dict[str, float] = {}
         for name, value in raw.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(
-                    f"Boundary model weight {name!r} must be a number, got {value!r}."
-                )
+                raise ValueError(f"Boundary model weight {name!r} must be a number, got {value!r}.")
             weights[str(name)] = float(value)
         return cls(
             weights=weights,
             intercept=float(data.get("intercept", 0.0)),
             threshold=float(data.get("threshold", 0.5)),
         )
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as JSON to a file, or into a folder as ``boundary_model.json``.
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
+        target = Path(path)
+        if target.is_dir():
+            target = target / MODEL_FILE_NAME
+        target.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> BoundaryModel:
+        """Read a model written by :meth:`save` (a file, or a folder holding one).
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no such file.
+        ValueError
+            If the file is not a boundary model of a known format version.
+        """
+        source = Path(path)
+        if source.is_dir():
+            source = source / MODEL_FILE_NAME
+        if not source.is_file():
+            raise FileNotFoundError(
+                f"No boundary model at {str(source)!r}; pass the path of a "
+                f"{MODEL_FILE_NAME} written by `itunlp train`, or use the rules alone."
+            )
+        try:
+            data = json.loads(source.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{str(source)!r} is not valid JSON: {exc}") from exc
+        return cls.from_dict(data)

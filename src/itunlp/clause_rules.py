@@ -143,7 +143,9 @@ CONNECTIVES = (
 )
 
 #: A comma followed by a connective word: ", and the", ", but some", ", while many".
-COMMA_CONNECTIVE = re.compile(r",(?P<ws>\s+)(?P<conn>and|but|while|whereas|although|though|yet|so)\b")
+COMMA_CONNECTIVE = re.compile(
+    r",(?P<ws>\s+)(?P<conn>and|but|while|whereas|although|though|yet|so)\b"
+)
 
 #: A connective followed by a parenthetical phrase between commas, with no comma
 #: before it: "amendments and, other than resolution 70, any mention was removed".
@@ -306,7 +308,10 @@ OPERATIVE_HEADINGS = (
 
 #: Words that may come before or after a heading word: "further resolves",
 #: "recognizing further", "noting also", "noting with satisfaction".
-HEADING_QUALIFIERS = r"(?:further|also|in particular|furthermore|moreover|with (?:satisfaction|appreciation|concern|regret|interest))"
+HEADING_QUALIFIERS = (
+    r"(?:further|also|in particular|furthermore|moreover"
+    r"|with (?:satisfaction|appreciation|concern|regret|interest))"
+)
 
 _PREAMBLE_ALT = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in PREAMBLE_HEADINGS)
 _OPERATIVE_ALT = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in OPERATIVE_HEADINGS)

@@ -25,7 +25,9 @@ from itunlp.segmenter import split_into_clauses
 __all__ = ["edges_match", "evaluate_segmentation", "match_spans", "read_gold", "score_spans"]
 
 #: One list or resolution item marker, as a whole whitespace-separated token.
-_ITEM_MARKER = re.compile(r"\(?(?:[a-zA-Z]|[ivxlcIVXLC]{1,6}|\d{1,3}(?:\.\d{1,3})*)[.)]{0,2}|[•⁃▪◦●‣∙·■□►▶➢✓*\-–—]")
+_ITEM_MARKER = re.compile(
+    r"\(?(?:[a-zA-Z]|[ivxlcIVXLC]{1,6}|\d{1,3}(?:\.\d{1,3})*)[.)]{0,2}|[•⁃▪◦●‣∙·■□►▶➢✓*\-–—]"
+)
 
 #: Gold and predicted edges further apart than this cannot match (a marker and
 #: some spaces are short); it bounds the search.
@@ -250,10 +252,13 @@ def read_gold(data_dir: str | Path) -> tuple[pd.DataFrame, dict[str, str], dict[
         path = root / rel
         if not path.is_file():
             raise FileNotFoundError(
-                f"documents.csv in {str(root)!r} lists {rel!r} for {doc_id!r}, which does not exist."
+                f"documents.csv in {str(root)!r} lists {rel!r} for {doc_id!r}, "
+                "which does not exist."
             )
         documents[doc_id] = path.read_text(encoding="utf-8-sig")
         styles[doc_id] = style or "unknown"
-    rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     records = pd.DataFrame(rows, columns=None if rows else ["doc_id", "start", "end"])
     return records, documents, styles

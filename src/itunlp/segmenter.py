@@ -20,6 +20,7 @@ module runs the same function on ``doc.text`` and maps the offsets to tokens.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -31,7 +32,12 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, from_disk, to_disk
 
 from itunlp import clause_rules as rules
-from itunlp.boundary_model import BoundaryModel, candidate_features, rule_decision
+from itunlp.boundary_model import (
+    MODEL_FILE_NAME,
+    BoundaryModel,
+    candidate_features,
+    rule_decision,
+)
 
 __all__ = [
     "BoundaryCandidate",
@@ -229,8 +235,11 @@ def _layout(text: str) -> list[_Paragraph]:
             prev_end_char = ""
             continue
         at_unit_start = prev_end_char in ("",) or prev_end_char in rules.STATEMENT_END + ","
-        if line and at_unit_start and rules.ENACTING_FORMULA_START.match(line) and (
-            in_subject or not paragraphs or in_resolution
+        if (
+            line
+            and at_unit_start
+            and rules.ENACTING_FORMULA_START.match(line)
+            and (in_subject or not paragraphs or in_resolution)
         ):
             close()
             in_subject = False
@@ -445,7 +454,7 @@ def _inline_list_cuts(text: str, start: int, end: int) -> list[int]:
     for found in labels.values():
         if len(found) < 2:
             continue
-        for (r1, p1), (r2, p2) in zip(found, found[1:], strict=False):
+        for (r1, p1), (r2, p2) in itertools.pairwise(found):
             if r2 == r1 + 1:
                 if p1 > start:
                     cuts.append(p1)
@@ -496,7 +505,12 @@ def _segment_candidates(
             continue
         seen = nxt
         feats = candidate_features(text[seg_start:left_end], kind, text[right_start:seg_end])
-        yield BoundaryCandidate(nxt, kind, feats, rule_decision(feats))
+        decision = rule_decision(feats)
+        if decision:
+            # The rules' verdict is a feature too: a model trained on a small corpus
+            # then only has to learn where to overrule them.
+            feats["rule"] = 1.0
+        yield BoundaryCandidate(nxt, kind, feats, decision)
 
 
 def _hard_cuts(text: str, start: int, end: int, shelters: list[tuple[int, int]]) -> list[int]:
@@ -604,7 +618,7 @@ def split_into_clauses(text: str, boundary_model: BoundaryModel | None = None) -
         shelters = _shelters(text, para.start, para.end)
         bounds = _segments(text, para, shelters)
         resolution_item = para.is_item and bool(para.function)
-        for seg_start, seg_end in zip(bounds, bounds[1:], strict=False):
+        for seg_start, seg_end in itertools.pairwise(bounds):
             if resolution_item:
                 _emit(text, seg_start, seg_end, para.function, out)
                 continue
@@ -641,7 +655,7 @@ def find_boundary_candidates(text: str) -> list[BoundaryCandidate]:
             continue
         shelters = _shelters(text, para.start, para.end)
         bounds = _segments(text, para, shelters)
-        for seg_start, seg_end in zip(bounds, bounds[1:], strict=False):
+        for seg_start, seg_end in itertools.pairwise(bounds):
             found.extend(_segment_candidates(text, seg_start, seg_end, shelters))
     return found
 
@@ -680,7 +694,7 @@ def split_sentences(text: str) -> list[str]:
         cuts = sorted(set(_sentence_cuts(text, para_start, para_end, shelters)))
         bounds = [para_start, *cuts, para_end]
         carry = ""
-        for a, b in zip(bounds, bounds[1:], strict=False):
+        for a, b in itertools.pairwise(bounds):
             piece = carry + text[a:b]
             if not any(ch.isalnum() for ch in piece):
                 # A lone bullet or stop goes with the sentence it introduces.
@@ -717,21 +731,6 @@ def _blank_line_paragraphs(text: str) -> Iterator[tuple[int, int]]:
 
 #: Settings file name inside the component's folder of a saved pipeline.
 _CFG_FILE = "cfg.json"
-#: Boundary model file name inside the component's folder.
-_MODEL_FILE = "boundary_model.json"
-
-
-def _load_boundary_model(path: str | Path) -> BoundaryModel:
-    """Read a boundary model JSON file, with a clear error when it is missing."""
-    p = Path(path)
-    if p.is_dir():
-        p = p / _MODEL_FILE
-    if not p.is_file():
-        raise FileNotFoundError(
-            f"No boundary model at {str(p)!r}; pass the path of a boundary_model.json "
-            "written by `itunlp train`, or None for the rules alone."
-        )
-    return BoundaryModel.from_dict(json.loads(p.read_text(encoding="utf-8")))
 
 
 class ClauseSegmenter:
@@ -822,7 +821,7 @@ class ClauseSegmenter:
             data = self.boundary_model.to_dict() if self.boundary_model else None
             p.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
-        serializers = {_CFG_FILE: write_cfg, _MODEL_FILE: write_model}
+        serializers = {_CFG_FILE: write_cfg, MODEL_FILE_NAME: write_model}
         to_disk(path, serializers, exclude)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClauseSegmenter:
@@ -839,7 +838,7 @@ class ClauseSegmenter:
                 data = json.loads(p.read_text(encoding="utf-8"))
                 self.boundary_model = None if data is None else BoundaryModel.from_dict(data)
 
-        deserializers = {_CFG_FILE: read_cfg, _MODEL_FILE: read_model}
+        deserializers = {_CFG_FILE: read_cfg, MODEL_FILE_NAME: read_model}
         from_disk(path, deserializers, exclude)
         return self
 
@@ -888,5 +887,5 @@ def make_clause_segmenter(
     >>> [s.text for s in nlp("It rained, but we met.").spans["clauses"]]
     ['It rained,', 'but we met.']
     """
-    model = _load_boundary_model(boundary_model_path) if boundary_model_path else None
+    model = BoundaryModel.load(boundary_model_path) if boundary_model_path else None
     return ClauseSegmenter(nlp, name, boundary_model=model, spans_key=spans_key)
