@@ -219,7 +219,10 @@ def _clause_html(
         "title": "\n".join(tip),
         "style": _bands_style(own, colours),
     }
-    attrs = " ".join(f'{k}="{_esc(v, quote=True)}"' for k, v in attributes.items() if v != "")
+    # data-* are always present (possibly empty) so selectors and scripts can rely on them.
+    attrs = " ".join(
+        f'{k}="{_esc(v, quote=True)}"' for k, v in attributes.items() if v or k != "style"
+    )
     return f"<span {attrs}>{_esc(str(row.get('text', '')))}</span>"
 
 
