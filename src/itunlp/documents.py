@@ -22,9 +22,11 @@ import codecs
 import contextlib
 import errno
 import hashlib
+import itertools
 import logging
 import os
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -76,10 +78,6 @@ _READ_BYTES = 4 * 1024**2
 # More than this share of C0 control characters (other than whitespace) means binary.
 _MAX_CONTROL_SHARE = 0.02
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-# Single-byte Western code pages that charset-normalizer confuses with one another on
-# short texts; when the bytes are valid cp1252 we prefer it (the common Windows default).
-_WESTERN = re.compile(r"^(cp125[0-8]|latin_1|iso8859_\d+|mac_\w+|cp850|cp437)$")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -268,9 +266,8 @@ def _check_file(file: Path, max_bytes: int) -> str:
     fmt = document_format(file)
     if fmt is None:
         supported = ", ".join(sorted(FORMATS))
-        raise DocumentError(
-            file, f"unsupported file type {file.suffix or '(no extension)'!r}; supported: {supported}"
-        )
+        kind = file.suffix or "(no extension)"
+        raise DocumentError(file, f"unsupported file type {kind!r}; supported: {supported}")
     if info.st_size == 0:
         raise DocumentError(file, "empty file")
     if info.st_size > max_bytes:
@@ -338,24 +335,64 @@ def _sniff_utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-def _legacy_encoding(sample: bytes) -> str | None:
-    """A single- or multi-byte legacy encoding for bytes that are not UTF-8."""
+def _legacy_encoding(sample: bytes) -> _Encoding | None:
+    """The most plausible decoding of bytes that are not (all) valid UTF-8.
+
+    Competing: UTF-8 reading each invalid byte as cp1252 (a file pasted together
+    from a UTF-8 and a Windows source, or plain cp1252 text: both come out
+    right), the legacy code pages of the six ITU languages, and
+    charset-normalizer's guess. Each decoding is scored by how much of it reads
+    as words of a single script (see :func:`_plausibility`), because on short
+    texts statistical guesses confuse, say, cp1252 French with cp1250 or cp1256.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
-    if best is None:
-        return None
-    name = best.encoding
-    if _WESTERN.match(name):
-        with contextlib.suppress(UnicodeDecodeError):
-            sample.decode("cp1252")
-            return "cp1252"
-    return name
+    probe = sample[: _SAMPLE_BYTES // 16]
+    best = from_bytes(probe).best()
+    candidates = [_Encoding("utf-8", _MIXED_ERRORS)]
+    candidates += [_Encoding(name, "replace") for name in _LEGACY_CANDIDATES]
+    if best is not None and not best.encoding.startswith(("utf_16", "utf_32")):
+        candidates.append(_Encoding(best.encoding, "replace"))
+    scored = []
+    for rank, encoding in enumerate(dict.fromkeys(candidates)):
+        try:
+            text = probe.decode(encoding.name, "strict" if rank else encoding.errors)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        scored.append((_plausibility(text), -rank, encoding))
+    return max(scored, key=lambda item: item[:2])[2] if scored else None
 
 
-def _choose_encoding(
-    sample: bytes, *, has_nul: bool, valid_utf8: bool, utf8_multibyte: bool
-) -> _Encoding | None:
+_LEGACY_CANDIDATES = ("cp1252", "cp1251", "cp1256", "gb18030", "big5", "cp1250", "shift_jis")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _script(char: str, cache: dict[str, str] = {}) -> str:  # noqa: B006 - a deliberate memo
+    if char not in cache:
+        cache[char] = unicodedata.name(char, "?").split(" ")[0]
+    return cache[char]
+
+
+def _plausibility(text: str) -> int:
+    """Letters in words of one script, minus letters in words that mix scripts.
+
+    A Latin word made mostly of accented letters (``Ðåçîëþöèÿ``: Russian read as
+    cp1252) and a word with a capital after a small letter (``ЗбгдЩжС``: Arabic
+    read as cp1251) count as mixed too.
+    """
+    score = 0
+    for word in _WORD.findall(text):
+        scripts = {_script(char) for char in word}
+        odd = (
+            len(scripts) > 1
+            or (scripts == {"LATIN"} and 2 * sum(ord(c) > 127 for c in word) > len(word))
+            or any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
+        )
+        score += -len(word) if odd else len(word)
+    return score
+
+
+def _choose_encoding(sample: bytes, *, has_nul: bool, valid_utf8: bool) -> _Encoding | None:
     """The encoding to decode with, or ``None`` for binary data."""
     bom = _sniff_bom(sample)
     if bom:
@@ -365,12 +402,7 @@ def _choose_encoding(
         return _Encoding(utf16, "replace") if utf16 else None
     if valid_utf8:
         return _Encoding("utf-8")
-    if utf8_multibyte:
-        # Real UTF-8 sequences next to invalid bytes: a file pasted together from
-        # two sources. Keep the UTF-8 and read each stray byte as cp1252.
-        return _Encoding("utf-8", _MIXED_ERRORS)
-    legacy = _legacy_encoding(sample)
-    return _Encoding(legacy, "replace") if legacy else None
+    return _legacy_encoding(sample)
 
 
 def _looks_binary(text: str) -> bool:
@@ -421,7 +453,6 @@ def decode_text(data: bytes, path: str | os.PathLike[str] = "-") -> str:
         data[:_SAMPLE_BYTES] if valid else data,
         has_nul=b"\x00" in data,
         valid_utf8=valid,
-        utf8_multibyte=not valid and _UTF8_MULTIBYTE.search(data) is not None,
     )
     if encoding is None:
         raise DocumentError(path, "binary file (NUL bytes or no text encoding fits); not text")
@@ -442,9 +473,9 @@ def _scan_text_file(handle: IO[bytes], path: Path) -> tuple[_Encoding, bytes]:
     bom = _sniff_bom(sample)
     if bom:
         return _Encoding(bom, "replace"), sample
-    has_nul = b"\x00" in sample
+    has_nul = False
     checker = codecs.getincrementaldecoder("utf-8")()
-    valid, multibyte = True, _UTF8_MULTIBYTE.search(sample) is not None
+    valid = True
     chunk = sample
     while chunk:
         has_nul = has_nul or b"\x00" in chunk
@@ -453,12 +484,13 @@ def _scan_text_file(handle: IO[bytes], path: Path) -> tuple[_Encoding, bytes]:
                 checker.decode(chunk)
             except UnicodeDecodeError:
                 valid = False
-        if not multibyte:
-            multibyte = _UTF8_MULTIBYTE.search(chunk) is not None
         chunk = handle.read(_READ_BYTES)
-    encoding = _choose_encoding(
-        sample, has_nul=has_nul, valid_utf8=valid, utf8_multibyte=not valid and multibyte
-    )
+    if valid:
+        try:
+            checker.decode(b"", final=True)
+        except UnicodeDecodeError:
+            valid = False  # the file ends inside a UTF-8 sequence
+    encoding = _choose_encoding(sample, has_nul=has_nul, valid_utf8=valid)
     if encoding is None or (has_nul and not encoding.name.startswith("utf-16")):
         raise DocumentError(path, "binary file (NUL bytes or no text encoding fits); not text")
     return encoding, sample
@@ -504,7 +536,9 @@ def iter_text_blocks(
         if _looks_binary(sample.decode(encoding.name, "replace")):
             raise DocumentError(file, "binary file (mostly control characters); not text")
         handle.seek(0)
-        decoder = codecs.getincrementaldecoder(encoding.name)(encoding.errors)
+        # Never fail half-way through a stream: the scan has vouched for the encoding.
+        errors = "replace" if encoding.errors == "strict" else encoding.errors
+        decoder = codecs.getincrementaldecoder(encoding.name)(errors)
         yield from _blocks_from_chunks(_decoded_chunks(handle, decoder), block_chars)
 
 
