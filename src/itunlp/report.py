@@ -36,18 +36,10 @@ import pandas as pd
 
 from itunlp import __version__
 from itunlp.plots import CHANGE_COLOURS, table_themes, theme_colour, theme_lists, theme_shares
+from itunlp.summary import clause_role
 
 KINDS = ("preamble", "operative", "prose")
 
-# First words of operative headings; every other heading is preamble. Leading
-# "further"/"also" are skipped, so "further resolves" is operative while
-# "recognizing further" stays preamble.
-_OPERATIVE_VERBS = frozenset(
-    "resolves resolve decides decide instructs instruct invites invite requests request "
-    "encourages encourage urges urge calls appeals approves adopts endorses authorizes "
-    "charges asks recommends declares agrees entrusts directs".split()
-)
-_QUALIFIERS = frozenset({"further", "also", "moreover", "additionally", "and"})
 _DOC_TITLE = re.compile(
     r"^\s*(?:draft\s+)?(?:revision\s+of\s+)?(?:resolution|decision|recommendation|opinion)\b",
     re.IGNORECASE,
@@ -60,7 +52,8 @@ def function_kind(function: str) -> str:
     """Whether a clause's heading makes it ``preamble``, ``operative`` or ``prose``.
 
     The same words mean different things as a preamble (``considering``) and as an
-    order (``resolves``); the report filters on this split.
+    order (``resolves``); the report filters on this split. It is the split of
+    :func:`itunlp.summary.clause_role`, so the report and ``--summary`` agree.
 
     Parameters
     ----------
@@ -76,12 +69,7 @@ def function_kind(function: str) -> str:
     >>> function_kind("considering"), function_kind("further resolves"), function_kind("")
     ('preamble', 'operative', 'prose')
     """
-    words = [w for w in re.split(r"[\s,]+", (function or "").lower()) if w]
-    while words and words[0] in _QUALIFIERS:
-        words.pop(0)
-    if not words:
-        return "prose"
-    return "operative" if words[0] in _OPERATIVE_VERBS else "preamble"
+    return clause_role(function)
 
 
 def _theme_names(themes: Sequence[str]) -> dict[str, str]:
