@@ -170,7 +170,7 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
             feats["right_pronoun_verb"] = 1.0
             break
 
-    left_words = _words(left, 400)
+    left_words = _words(left, 60)
     previous = ""
     for word, _ in left_words:
         if _is_verb_like(word, previous):

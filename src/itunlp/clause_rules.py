@@ -25,6 +25,16 @@ MAX_STRUCTURE_LINE = 300
 #: Bounded so that a megabyte without spaces costs the same as a short word.
 MAX_WORD_LOOKBACK = 40
 
+#: Characters of context on each side of a candidate boundary that its features
+#: see. Bounded so that a sentence of a megabyte costs linear time, not quadratic;
+#: 240 characters hold some 35 words, more than any cue looks at.
+MAX_CANDIDATE_CONTEXT = 240
+
+#: A sentence with more candidate points than this is not prose (a table, a list
+#: of "a: b" pairs, generated noise); its further candidates are not cut, which
+#: keeps the cost per character bounded.
+MAX_CANDIDATES_PER_SEGMENT = 64
+
 #: A parenthesis pair longer than this does not shelter the boundaries inside it:
 #: an unclosed "(" far away must not swallow a whole page of sentences.
 MAX_PAREN_SPAN = 400

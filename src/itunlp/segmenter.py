@@ -498,13 +498,14 @@ def _segment_candidates(
 ) -> Iterator[BoundaryCandidate]:
     """The soft candidates of one hard segment, with their features."""
     seen = -1
-    for nxt, kind, left_end, right_start in sorted(
-        _soft_candidates(text, seg_start, seg_end, shelters)
-    ):
+    found = sorted(_soft_candidates(text, seg_start, seg_end, shelters))
+    for nxt, kind, left_end, right_start in found[: rules.MAX_CANDIDATES_PER_SEGMENT]:
         if nxt == seen:
             continue
         seen = nxt
-        feats = candidate_features(text[seg_start:left_end], kind, text[right_start:seg_end])
+        left = text[max(seg_start, left_end - rules.MAX_CANDIDATE_CONTEXT) : left_end]
+        right = text[right_start : min(seg_end, right_start + rules.MAX_CANDIDATE_CONTEXT)]
+        feats = candidate_features(left, kind, right)
         decision = rule_decision(feats)
         if decision:
             # The rules' verdict is a feature too: a model trained on a small corpus
