@@ -52,11 +52,12 @@ PREPOSITIVE_ABBREVIATIONS = frozenset(
 
 #: Abbreviations that announce a number or a reference; a full stop after them
 #: never ends a sentence. "Res. 70", "No. 5", "Art. 12", "para. 3", "vol. 2",
-#: "p. 55", "Rev. Dubai, 2018", "Doc. 61", "Fig. 3", "Add. 3".
+#: "p. 55", "Rev. Dubai, 2018", "Doc. 61", "Fig. 3". Words that are also English
+#: words ("add", "annex", "app") are left out: "see the Annex. Dr. X" ends there.
 REFERENCE_ABBREVIATIONS = frozenset(
     """
     no nos res resol art arts para paras vol vols p pp fig figs doc docs ch chap sec
-    secs add corr rec recs ref refs tel ed eds op ann app annex nr sect cf
+    secs corr rec recs ref refs tel nr sect cf
     """.split()
 )
 
@@ -358,6 +359,13 @@ RESOLUTION_TITLE = re.compile(
 ENACTING_FORMULA_START = re.compile(
     r"The\s+(?:[A-Z][\w-]*\s+){0,5}(?:Conference|Assembly|Council|Symposium|Summit)\b"
 )
+
+#: How the enacting formula ends: its place and year in brackets, then a comma:
+#: "(Bucharest, 2022),", "(Rev. Dubai, 2018),".
+ENACTING_FORMULA_END = re.compile(r"\([^()]{0,60}\d{4}\s*\)\s*,\Z")
+
+#: Lines an enacting formula may wrap over in PDF text.
+MAX_FORMULA_LINES = 4
 
 # ------------------------------------------------------------------ list markers
 

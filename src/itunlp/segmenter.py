@@ -196,7 +196,6 @@ def _layout(text: str) -> list[_Paragraph]:
     function = ""
     in_resolution = False
     in_subject = False  # after a title, before the formula or first heading
-    in_formula = False
     current: _Paragraph | None = None
     prev_end_char = ""  # last character of the previous content line ("" at a break)
     prev_title_like = False
@@ -208,8 +207,11 @@ def _layout(text: str) -> list[_Paragraph]:
             paragraphs.append(current)
             current = None
 
-    for raw_start, raw_end in _lines(text):
-        start, end = _strip_bounds(text, raw_start, raw_end)
+    lines = [_strip_bounds(text, a, b) for a, b in _lines(text)]
+    skip_until = -1
+    for index, (start, end) in enumerate(lines):
+        if index <= skip_until:
+            continue
         if start == end:
             close()
             gap = True
@@ -224,11 +226,6 @@ def _layout(text: str) -> list[_Paragraph]:
                 function, in_resolution = "", False
             continue
         last = text[end - 1]
-        if in_formula:
-            if last == ",":
-                in_formula = False
-            prev_end_char = ""
-            continue
         if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
             close()
             function, in_resolution, in_subject, gap = "", True, True, True
@@ -238,17 +235,16 @@ def _layout(text: str) -> list[_Paragraph]:
         if (
             line
             and at_unit_start
-            and rules.ENACTING_FORMULA_START.match(line)
             and (in_subject or not paragraphs or in_resolution)
+            and rules.ENACTING_FORMULA_START.match(line)
         ):
-            close()
-            in_subject = False
-            in_resolution = True
-            gap = True
-            if last != ",":
-                in_formula = True
-            prev_end_char = ""
-            continue
+            formula_end = _enacting_formula_end(text, lines, index)
+            if formula_end >= 0:
+                close()
+                in_subject, in_resolution, gap = False, True, True
+                prev_end_char = ""
+                skip_until = formula_end
+                continue
         heading = _heading_function(line) if line and at_unit_start else None
         if heading is not None:
             close()
@@ -275,6 +271,23 @@ def _layout(text: str) -> list[_Paragraph]:
         prev_title_like = _title_like(text, start, end)
     close()
     return _bridge_page_breaks(text, paragraphs)
+
+
+def _enacting_formula_end(text: str, lines: list[tuple[int, int]], index: int) -> int:
+    """Index of the last line of an enacting formula starting at ``index``, or -1.
+
+    The formula may wrap over a few lines; it is only taken as one when it ends
+    with its "(Place, year)," so that prose such as "The Council met; ..." stays text.
+    """
+    for j in range(index, min(len(lines), index + rules.MAX_FORMULA_LINES)):
+        start, end = lines[j]
+        if start == end:
+            return -1
+        if text[end - 1] == ",":
+            first = lines[index][0]
+            tail_from = max(first, end - 80)
+            return j if rules.ENACTING_FORMULA_END.search(text, tail_from, end) else -1
+    return -1
 
 
 def _bridge_page_breaks(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:
