@@ -47,7 +47,9 @@ __all__ = [
     "NEAR_DUPLICATE_JACCARD",
     "SUGGEST_COLUMNS",
     "escape_cell",
+    "label_documents",
     "suggest",
+    "write_atomic",
     "write_suggestions",
 ]
 
@@ -365,8 +367,12 @@ def _csv_text(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a crash never leaves half a file behind."""
+def write_atomic(path: Path, text: str) -> None:
+    """Write a text file whole or not at all: a crash never leaves half a file behind.
+
+    The text goes to a hidden temporary file in the same folder, which then
+    replaces ``path`` in one :func:`os.replace` (atomic on POSIX and Windows).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -414,15 +420,110 @@ def write_suggestions(
     path = Path(path)
     fmt = fmt or ("label-studio" if path.suffix.lower() == ".json" else "csv")
     if fmt == "csv":
-        _write_atomic(path, _csv_text(frame))
+        write_atomic(path, _csv_text(frame))
         return [path]
     if fmt == "label-studio":
         if themes is None:
             themes = [str(c)[len("score_") :] for c in frame.columns if str(c).startswith("score_")]
         tasks = to_label_studio(frame)
         config_path = path.with_name(f"{path.stem}.label_config.xml")
-        _write_atomic(path, json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
-        _write_atomic(config_path, label_config(themes))
+        write_atomic(path, json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
+        write_atomic(config_path, label_config(themes))
         return [path, config_path]
     raise ValueError(f"Unknown format {fmt!r}; valid formats: csv, label-studio")
 
+
+
+def _unescape_cell(value: str) -> str:
+    """Undo :func:`escape_cell`: drop the one apostrophe it adds."""
+    if value.startswith("'") and len(value) > 1 and (
+        value[1] in FORMULA_TRIGGERS or value[1] == "'"
+    ):
+        return value[1:]
+    return value
+
+
+def _provenance_rows(path: Path) -> list[dict]:
+    """The rows of a label file, raw, for their doc_id and path cells."""
+    raw = path.read_text(encoding="utf-8-sig")
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".tsv"}:
+        stream = io.StringIO(raw, newline="")
+        return list(csv.DictReader(stream, delimiter="\t" if suffix == ".tsv" else ","))
+    if suffix == ".json":
+        from itunlp.label_studio import read_label_studio
+
+        return read_label_studio(path, raw)
+    if suffix in {".jsonl", ".ndjson"}:
+        rows = []
+        for line in raw.splitlines():
+            if line.strip():
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # read_labels reports the broken line with its number
+                if isinstance(record, dict):
+                    rows.append(record)
+        return rows
+    return []
+
+
+def label_documents(label_files: Iterable[str | Path]) -> dict[str, str]:
+    """The documents that label rows point to, by ``doc_id``, for offset checks.
+
+    A suggest file carries each clause's ``doc_id``, ``path``, ``start`` and
+    ``end``. Passing this mapping as ``documents`` to
+    :func:`itunlp.corpus.read_labels` makes it check that ``text`` is still
+    ``document[start:end]``, which catches a clause whose text was edited in the
+    spreadsheet (the offsets would then teach nothing, or the wrong span).
+
+    Parameters
+    ----------
+    label_files : iterable of str or Path
+        ``.csv``/``.tsv``, ``.jsonl`` or Label Studio ``.json`` label files.
+        A relative ``path`` cell is looked up from the current folder, then from
+        the label file's folder.
+
+    Returns
+    -------
+    dict of str to str
+        Document text by the ``doc_id`` the rows carry. A document that cannot
+        be read is left out with a warning (its rows are then not checked).
+
+    Examples
+    --------
+    >>> label_documents([])
+    {}
+    """
+    import warnings
+
+    from itunlp.documents import DocumentError, read_document
+
+    documents: dict[str, str] = {}
+    tried: set[tuple[str, str]] = set()
+    for label_file in map(Path, label_files):
+        if not label_file.is_file():
+            continue  # read_labels raises the missing-file error itself
+        try:
+            rows = _provenance_rows(label_file)
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue  # malformed: read_labels names the problem
+        for row in rows:
+            doc_id, where = row.get("doc_id"), row.get("path")
+            if not isinstance(doc_id, str) or not isinstance(where, str) or not where.strip():
+                continue
+            if doc_id in documents or (doc_id, where) in tried:
+                continue
+            tried.add((doc_id, where))
+            candidate = Path(_unescape_cell(where))
+            if not candidate.is_file() and not candidate.is_absolute():
+                candidate = label_file.parent / candidate
+            try:
+                documents[doc_id] = read_document(candidate).text
+            except (DocumentError, OSError, ImportError) as error:
+                warnings.warn(
+                    f"{label_file}: cannot read document {where!r} of '{doc_id}' ({error}); "
+                    "the offsets of its clauses are not checked",
+                    stacklevel=2,
+                )
+    return documents
