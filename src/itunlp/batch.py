@@ -1,0 +1,963 @@
+"""Classify or segment many documents: in order, in chunks, on one core, many, or a Dask cluster.
+
+:func:`classify_documents` is what ``model.classify(...)`` runs; :func:`stream_clauses`
+is the same job as a generator of DataFrame chunks, which the command line writes
+one by one so that memory stays flat however large the corpus.
+
+The clause table has these columns, in this order::
+
+    doc_id, path, page, clause_id, start, end, text, function,
+    themes, score_<theme> (one per theme, in model.themes order), [explanation]
+
+``segment_documents`` gives the first eight. ``page`` is the 1-based page of the
+clause's first character for paged formats (PDF) and missing otherwise;
+``clause_id`` is ``<doc_id>-<NNN>`` numbered from 001 in text order; ``start`` and
+``end`` index the document text as :func:`itunlp.read_document` returns it;
+``themes`` is the list of themes whose score reaches the theme's threshold
+(``model.thresholds``), in ``model.themes`` order.
+
+Parallel runs give the same table as one process, in the same order: documents
+are the unit of work, results are put back in input order, and clause numbering
+is done in the calling process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import warnings
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from itunlp.documents import (
+    DEFAULT_BLOCK_CHARS,
+    DEFAULT_MAX_BYTES,
+    FORMATS,
+    TEXT_FORMATS,
+    Document,
+    DocumentError,
+    MissingExtraError,
+    assign_doc_ids,
+    decode_text,
+    document_format,
+    iter_text_blocks,
+    read_document,
+    text_blocks,
+)
+from itunlp.progress import Progress
+
+__all__ = [
+    "DEFAULT_CHUNK_ROWS",
+    "DEFAULT_STREAM_BYTES",
+    "ENGINES",
+    "SEGMENT_COLUMNS",
+    "Failure",
+    "classify_documents",
+    "clause_columns",
+    "segment_documents",
+    "stream_clauses",
+]
+
+SEGMENT_COLUMNS = ["doc_id", "path", "page", "clause_id", "start", "end", "text", "function"]
+ENGINES = ("local", "dask")
+ON_ERROR = ("warn", "collect", "raise")
+#: Rows per chunk yielded by :func:`stream_clauses` (and written at a time by the CLI).
+DEFAULT_CHUNK_ROWS = 10_000
+#: Text files above this size are streamed block by block instead of read whole.
+DEFAULT_STREAM_BYTES = 16 * 1024**2
+_MAX_PATH_CHARS = 4096
+_GLOB_MAGIC = frozenset("*?[")
+
+
+class Failure(NamedTuple):
+    """A document that was skipped, and why."""
+
+    path: str
+    reason: str
+
+
+def clause_columns(themes: Sequence[str] | None = None, explain: bool = False) -> list[str]:
+    """The clause table's columns in order; ``themes=None`` for :func:`segment_documents`.
+
+    Examples
+    --------
+    >>> clause_columns(["gender"], explain=True)[-4:]
+    ['function', 'themes', 'score_gender', 'explanation']
+    """
+    columns = list(SEGMENT_COLUMNS)
+    if themes is not None:
+        columns += ["themes", *(f"score_{theme}" for theme in themes)]
+        if explain:
+            columns.append("explanation")
+    return columns
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One input document: a file to read or an in-memory document."""
+
+    doc_id: str
+    path: str | None
+    file: str | None = None  # absolute, so that workers elsewhere can open it
+    document: Document | None = None
+    stream: bool = False
+
+
+@dataclass(frozen=True)
+class _Task:
+    """A unit of work: a whole document, or one block of a streamed text file."""
+
+    index: int
+    last: bool
+    doc_id: str
+    path: str | None
+    file: str | None = None
+    document: Document | None = None
+    offset: int = 0
+    block: str | None = None
+    reason: str | None = None  # set when reading failed in the calling process
+
+
+class _Result(NamedTuple):
+    index: int
+    last: bool
+    frame: pd.DataFrame | None
+    reason: str | None
+
+
+def _is_path_like_string(item: str) -> bool:
+    """The rule that tells a path from a text, for ``str`` inputs (see classify_documents)."""
+    if "\n" in item or "\r" in item or len(item) > _MAX_PATH_CHARS or not item.strip():
+        return False
+    if os.path.lexists(item):
+        return True
+    if _GLOB_MAGIC & set(item) and glob.glob(item, recursive=True):
+        return True
+    return document_format(item) is not None
+
+
+def _hidden(name: str) -> bool:
+    # Dot files and Word's "~$name.docx" lock files are never documents.
+    return name.startswith((".", "~$"))
+
+
+def _folder_files(folder: Path, recursive: bool) -> tuple[list[Path], list[Failure], bool]:
+    """Supported files under ``folder``, sorted; symlinked folders followed once (no loops)."""
+    files: list[Path] = []
+    failures: list[Failure] = []
+    has_subfolders = False
+    seen: set[tuple[int, int]] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            info = current.stat()
+        except OSError as error:
+            failures.append(Failure(str(current), f"cannot open folder: {error.strerror}"))
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue  # a symlink back into a folder already walked: a loop
+        seen.add((info.st_dev, info.st_ino))
+        try:
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+        except OSError as error:
+            failures.append(Failure(str(current), f"cannot list folder: {error.strerror}"))
+            continue
+        for entry in entries:
+            if _hidden(entry.name):
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
+                has_subfolders = True
+                if recursive:
+                    stack.append(path)
+            elif document_format(path) is None:
+                continue
+            elif is_file:
+                files.append(path)
+            else:
+                # A symlink that leads nowhere: report it, a document may be missing.
+                files.append(path)
+    files.sort(key=lambda p: p.relative_to(folder).parts)
+    return files, failures, has_subfolders
+
+
+def _expand(item: Path, recursive: bool) -> tuple[list[Path], list[Failure]]:
+    """A path argument as the files it stands for."""
+    if item.is_dir():
+        files, failures, has_subfolders = _folder_files(item, recursive)
+        if not files and not failures:
+            hint = (
+                "; pass recursive=True (--recursive) to look in subfolders"
+                if (has_subfolders and not recursive)
+                else ""
+            )
+            kinds = ", ".join(sorted(FORMATS))
+            failures.append(Failure(str(item), f"no supported documents ({kinds}) in folder{hint}"))
+        return files, failures
+    if not os.path.lexists(item) and _GLOB_MAGIC & set(str(item)):
+        matches = [Path(m) for m in sorted(glob.glob(str(item), recursive=True))]
+        files: list[Path] = []
+        failures: list[Failure] = []
+        for match in matches:
+            if _hidden(match.name):
+                continue
+            if match.is_dir():
+                more, problems = _expand(match, recursive)
+                files += more
+                failures += problems
+            elif document_format(match) is not None:
+                files.append(match)
+        if not files and not failures:
+            failures.append(Failure(str(item), "no supported documents match this pattern"))
+        return files, failures
+    return [item], []
+
+
+def _read_stdin() -> Document:
+    data = sys.stdin.buffer.read()
+    if not data:
+        raise DocumentError("-", "nothing on stdin")
+    return Document("stdin", "-", decode_text(data, "-"), [], "txt")
+
+
+def _resolve(items: Any, recursive: bool, stream_bytes: int) -> tuple[list[_Source], list[Failure]]:
+    """Turn the user's inputs into sources, in order, and the inputs that failed outright."""
+    if isinstance(items, str | PurePath | Document | os.PathLike):
+        items = [items]
+    elif not isinstance(items, Iterable):
+        raise TypeError(
+            f"texts_or_paths must be a text, a path, or a list of them, got {type(items).__name__}"
+        )
+    entries: list[tuple[str, Any]] = []  # ("file", Path) | ("doc", Document)
+    failures: list[Failure] = []
+    for item in items:
+        if isinstance(item, Document):
+            entries.append(("doc", item))
+        elif isinstance(item, str) and item == "-":
+            try:
+                entries.append(("doc", _read_stdin()))
+            except DocumentError as error:
+                failures.append(Failure(error.path, error.reason))
+        elif isinstance(item, PurePath | os.PathLike) or (
+            isinstance(item, str) and _is_path_like_string(item)
+        ):
+            files, problems = _expand(Path(os.fspath(item)), recursive)
+            entries += [("file", file) for file in files]
+            failures += problems
+        elif isinstance(item, str):
+            entries.append(("doc", Document.from_text(item)))
+        else:
+            raise TypeError(
+                "each input must be a str (text or path), a pathlib.Path or an "
+                f"itunlp Document, got {type(item).__name__}: {item!r:.60}"
+            )
+    file_ids = iter(assign_doc_ids([value for kind, value in entries if kind == "file"]))
+    sources: list[_Source] = []
+    taken: dict[str, int] = {}
+    for kind, value in entries:
+        if kind == "file":
+            doc_id = next(file_ids)
+            stream = False
+            if document_format(value) in TEXT_FORMATS:
+                try:
+                    stream = value.stat().st_size > stream_bytes
+                except OSError:
+                    stream = False  # read_document will say what is wrong
+            source = _Source(doc_id, str(value), os.path.abspath(value), None, stream)
+        else:
+            source = _Source(value.doc_id, value.path, None, value, False)
+        # Ids must be unique over the whole run, texts and files together.
+        taken[source.doc_id] = taken.get(source.doc_id, 0) + 1
+        if taken[source.doc_id] > 1:
+            source = _Source(
+                f"{source.doc_id}#{taken[source.doc_id]}",
+                source.path,
+                source.file,
+                source.document,
+                source.stream,
+            )
+        sources.append(source)
+    return sources, failures
+
+
+def _tasks(sources: Sequence[_Source], block_chars: int) -> Iterator[_Task]:
+    """Work items in input order; streamed files are read here, block by block, lazily."""
+    for index, source in enumerate(sources):
+        if not source.stream:
+            yield _Task(index, True, source.doc_id, source.path, source.file, source.document)
+            continue
+        try:
+            blocks = iter_text_blocks(source.file or "", block_chars=block_chars)
+            pending = next(blocks, None)
+            if pending is None:
+                yield _Task(index, True, source.doc_id, source.path, reason="empty file")
+                continue
+            for following in blocks:
+                offset, block = pending
+                yield _Task(index, False, source.doc_id, source.path, offset=offset, block=block)
+                pending = following
+            offset, block = pending
+            yield _Task(index, True, source.doc_id, source.path, offset=offset, block=block)
+        except DocumentError as error:
+            yield _Task(index, True, source.doc_id, source.path, reason=error.reason)
+        except OSError as error:
+            yield _Task(index, True, source.doc_id, source.path, reason=f"cannot read: {error}")
+
+
+# ---------------------------------------------------------------------------- worker
+
+
+def _run_task(
+    model_ref: Any, task: _Task, explain: bool, max_bytes: int, block_chars: int
+) -> _Result:
+    """Read, segment and classify one work item; any failure becomes a reason, not a crash."""
+    if task.reason is not None:
+        return _Result(task.index, task.last, None, task.reason)
+    try:
+        if task.block is not None:
+            blocks, page_of = [(task.offset, task.block)], None
+        else:
+            document = task.document
+            if document is None:
+                document = read_document(task.file or "", max_bytes=max_bytes)
+            blocks = text_blocks(document.text, block_chars)
+            page_of = document.page_of if document.page_starts else None
+        model = model_ref.get() if model_ref is not None else None
+        frame = _clause_frame(model, task, blocks, page_of, explain)
+    except (DocumentError, MissingExtraError) as error:
+        return _Result(task.index, task.last, None, getattr(error, "reason", str(error)))
+    except Exception as error:  # one bad document must not stop the run
+        return _Result(task.index, task.last, None, f"{type(error).__name__}: {error}")
+    return _Result(task.index, task.last, frame, None)
+
+
+def _clause_frame(
+    model: Any,
+    task: _Task,
+    blocks: Sequence[tuple[int, str]],
+    page_of: Callable[[int], int | None] | None,
+    explain: bool,
+) -> pd.DataFrame:
+    """The clause table of one work item, without ``clause_id`` (numbered by the caller)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    texts: list[str] = []
+    functions: list[str] = []
+    for offset, block in blocks:
+        if model is not None:
+            clauses = model.segment(block)
+        else:
+            from itunlp.segmenter import split_into_clauses
+
+            clauses = split_into_clauses(block)
+        for clause in clauses:
+            starts.append(clause.start + offset)
+            ends.append(clause.end + offset)
+            texts.append(clause.text)
+            functions.append(clause.function)
+    n = len(texts)
+    columns: dict[str, Any] = {
+        "doc_id": pd.Series([task.doc_id] * n, dtype="str"),
+        "path": pd.Series([task.path] * n, dtype="str"),
+        "page": pd.array([page_of(s) for s in starts] if page_of else [None] * n, dtype="Int64"),
+        "start": pd.Series(starts, dtype="int64"),
+        "end": pd.Series(ends, dtype="int64"),
+        "text": pd.Series(texts, dtype="str"),
+        "function": pd.Series(functions, dtype="str"),
+    }
+    if model is not None:
+        themes = list(model.themes)
+        if n:
+            proba = model.predict_proba(texts, functions=functions)
+            scores = proba[themes].to_numpy(dtype="float64")
+        else:
+            scores = pd.DataFrame(columns=themes, dtype="float64").to_numpy()
+        thresholds = model.thresholds
+        cutoffs = [float(thresholds.get(theme, 0.5)) for theme in themes]
+        columns["themes"] = pd.Series(
+            [[t for t, s, c in zip(themes, row, cutoffs, strict=True) if s >= c] for row in scores],
+            dtype=object,
+        )
+        for j, theme in enumerate(themes):
+            columns[f"score_{theme}"] = pd.Series(scores[:, j], dtype="float64")
+        if explain:
+            columns["explanation"] = pd.Series(
+                [_explanation(model, t, f) for t, f in zip(texts, functions, strict=True)],
+                dtype=object,
+            )
+    return pd.DataFrame(columns)
+
+
+def _explanation(model: Any, text: str, function: str) -> dict[str, list[list[Any]]]:
+    """The model's top terms per predicted theme, as plain lists (JSON-ready)."""
+    explained = model.explain(text, function=function, top=5)
+    return {
+        str(theme): [[str(term), float(weight)] for term, weight in terms]
+        for theme, terms in explained.items()
+    }
+
+
+# ---------------------------------------------------------------------- model refs
+
+
+class _InProcessModel:
+    """The caller's own model object, for work done in the calling process."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def get(self) -> Any:
+        return self.model
+
+
+# Models loaded in this (worker) process, by content hash; two at most so that a
+# long-lived worker pool does not pile up models across runs.
+_WORKER_MODELS: OrderedDict[str, Any] = OrderedDict()
+
+
+def _cache_model(token: str, load: Callable[[], Any]) -> Any:
+    model = _WORKER_MODELS.get(token)
+    if model is None:
+        model = load()
+        _WORKER_MODELS[token] = model
+        while len(_WORKER_MODELS) > 2:
+            _WORKER_MODELS.popitem(last=False)
+    return model
+
+
+class _PickledModelFile:
+    """A model pickled once to a private temporary file; each worker loads it once.
+
+    Only the path travels with a task, so a model is not shipped per document.
+    """
+
+    def __init__(self, path: str, token: str) -> None:
+        self.path, self.token = path, token
+
+    def get(self) -> Any:
+        def load() -> Any:
+            with open(self.path, "rb") as handle:
+                return pickle.load(handle)  # our own file, written this run
+
+        return _cache_model(self.token, load)
+
+
+class _DaskPluginModel:
+    """The model held by a worker plugin registered once per Dask worker."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get(self) -> Any:
+        from distributed import get_worker
+
+        return get_worker().plugins[self.name].model
+
+
+def _model_payload(model: Any) -> tuple[bytes, str]:
+    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    return payload, hashlib.sha256(payload).hexdigest()[:16]
+
+
+def _model_plugin_class() -> type:
+    """Define the Dask worker plugin on first use, so importing itunlp.batch needs no Dask."""
+    cached = globals().get("_ModelPluginClass")
+    if cached is not None:
+        return cached
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class _ModelPlugin(WorkerPlugin):
+        """Unpickle the model once when a worker starts (or joins) and keep it there."""
+
+        def __init__(self, payload: bytes, token: str) -> None:
+            self.payload, self.token, self.model = payload, token, None
+
+        def setup(self, worker: Any) -> None:
+            self.model = _cache_model(self.token, lambda: pickle.loads(self.payload))
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {"payload": self.payload, "token": self.token, "model": None}
+
+    _ModelPlugin.__qualname__ = _ModelPlugin.__name__ = "_ModelPluginClass"
+    _ModelPlugin.__module__ = __name__
+    globals()["_ModelPluginClass"] = _ModelPlugin
+    return _ModelPlugin
+
+
+def __getattr__(name: str) -> Any:
+    # Workers unpickling the plugin look its class up here (PEP 562).
+    if name == "_ModelPluginClass":
+        return _model_plugin_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ------------------------------------------------------------------------- engines
+
+
+def _run_local(
+    model: Any, tasks: Iterator[_Task], n_jobs: int, settings: tuple[bool, int, int]
+) -> Iterator[_Result]:
+    if n_jobs == 1:
+        ref = _InProcessModel(model) if model is not None else None
+        for task in tasks:
+            yield _run_task(ref, task, *settings)
+        return
+    from joblib import Parallel, delayed
+
+    folder = tempfile.mkdtemp(prefix="itunlp-model-")
+    try:
+        ref = None
+        if model is not None:
+            payload, token = _model_payload(model)
+            path = os.path.join(folder, "model.pkl")
+            with open(path, "wb") as handle:
+                handle.write(payload)
+            del payload
+            ref = _PickledModelFile(path, token)
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
+        yield from parallel(delayed(_run_task)(ref, task, *settings) for task in tasks)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _dask_client(scheduler: Any, n_jobs: int) -> tuple[Any, list[Any]]:
+    """A client for ``scheduler``, and what we started (to close afterwards)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError(
+            "engine='dask' needs the 'dask' extra: pip install 'itunlp[dask]'"
+        ) from None
+    if scheduler is None:
+        workers = n_jobs if n_jobs > 0 else (os.cpu_count() or 1)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+        return client, [client, cluster]
+    if isinstance(scheduler, Client):
+        return scheduler, []
+    if isinstance(scheduler, str):
+        client = Client(scheduler)
+        return client, [client]
+    if hasattr(scheduler, "scheduler_address"):
+        client = Client(scheduler)
+        return client, [client]
+    raise TypeError(
+        "scheduler must be None (start a local cluster), an address such as "
+        f"'tcp://10.0.0.5:8786', a distributed.Client or a cluster; got {type(scheduler).__name__}"
+    )
+
+
+def _run_dask(
+    model: Any, tasks: Iterator[_Task], scheduler: Any, n_jobs: int, settings: tuple[bool, int, int]
+) -> Iterator[_Result]:
+    """Submit one task per document (per block for streamed files), results in input order.
+
+    At most a few tasks per worker thread are in flight, so the client holds a
+    bounded number of partitions however many documents there are.
+    """
+    client, started = _dask_client(scheduler, n_jobs)
+    name = None
+    window: deque[tuple[_Task, Any]] = deque()
+    try:
+        ref = None
+        if model is not None:
+            payload, token = _model_payload(model)
+            name = f"itunlp-model-{token}"
+            client.register_plugin(_model_plugin_class()(payload, token), name=name)
+            del payload
+            ref = _DaskPluginModel(name)
+        limit = max(4, 2 * sum(client.nthreads().values()))
+        for task in tasks:
+            future = client.submit(_run_task, ref, task, *settings, pure=False)
+            window.append((task, future))
+            if len(window) >= limit:
+                yield _dask_result(*window.popleft())
+        while window:
+            yield _dask_result(*window.popleft())
+    finally:
+        for _, future in window:
+            future.cancel()
+        if name is not None and not started:
+            # A shared cluster should not keep our model in memory after the run.
+            with contextlib.suppress(Exception):  # a cluster gone has nothing to free
+                client.unregister_worker_plugin(name)
+        for resource in started:
+            resource.close()
+
+
+def _dask_result(task: _Task, future: Any) -> _Result:
+    try:
+        result = future.result()
+    except Exception as error:  # a worker died or the cluster went away
+        result = _Result(task.index, task.last, None, f"Dask: {type(error).__name__}: {error}")
+    future.release()
+    return result
+
+
+# ----------------------------------------------------------------------- the driver
+
+
+def _validate(
+    model: Any, n_jobs: Any, engine: Any, chunk_size: Any, on_error: Any, explain: bool
+) -> None:
+    if model is not None:
+        missing = [
+            a for a in ("themes", "thresholds", "segment", "predict_proba") if not hasattr(model, a)
+        ]
+        if missing:
+            raise TypeError(
+                f"model must be an itunlp ThemeModel (itunlp.load()); {type(model).__name__} "
+                f"lacks {', '.join(missing)}"
+            )
+        if explain and not hasattr(model, "explain"):
+            raise TypeError(f"explain=True needs model.explain; {type(model).__name__} has none")
+    elif explain:
+        raise ValueError("explain=True needs a model; segment_documents has no themes to explain")
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero int (-1 for all cores), got {n_jobs!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+    if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
+    if not callable(on_error) and on_error not in ON_ERROR:
+        raise ValueError(
+            f"on_error must be one of {', '.join(ON_ERROR)} or a callable, got {on_error!r}"
+        )
+
+
+def stream_clauses(
+    model: Any,
+    texts_or_paths: Any,
+    *,
+    n_jobs: int = 1,
+    engine: str = "local",
+    scheduler: Any = None,
+    recursive: bool = False,
+    explain: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    progress: bool | Progress | None = None,
+    on_error: str | Callable[[Failure], Any] = "warn",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stream_bytes: int = DEFAULT_STREAM_BYTES,
+    block_chars: int = DEFAULT_BLOCK_CHARS,
+) -> Iterator[pd.DataFrame]:
+    """Yield the clause table in chunks of at most ``chunk_size`` rows, in input order.
+
+    This is :func:`classify_documents` as a generator (``model=None`` segments
+    only). Nothing is kept once a chunk is yielded, so writing chunks as they
+    come keeps memory flat: it is bounded by ``chunk_size`` rows, the documents
+    in flight (two per worker) and, for text files over ``stream_bytes``, one
+    block of ``block_chars`` characters each.
+
+    Parameters
+    ----------
+    model : ThemeModel or None
+        See :func:`classify_documents`; ``None`` gives the segment-only table.
+    texts_or_paths, n_jobs, engine, scheduler, recursive, explain, progress, on_error
+        See :func:`classify_documents`.
+    chunk_size : int, default 10000
+        Rows per yielded chunk (the last may be shorter; no empty chunks).
+    max_bytes : int, default 100 MiB
+        Refuse PDF, Word and HTML files above this size.
+    stream_bytes : int, default 16 MiB
+        Text files above this size are not read whole: they are decoded and
+        segmented block by block (see :func:`itunlp.documents.iter_text_blocks`).
+    block_chars : int
+        Largest piece of text given to the segmenter at once.
+
+    Yields
+    ------
+    pandas.DataFrame
+        Consecutive rows of the clause table.
+    """
+    _validate(model, n_jobs, engine, chunk_size, on_error, explain)
+    sources, early = _resolve(texts_or_paths, recursive, stream_bytes)
+    bar = (
+        progress
+        if isinstance(progress, Progress)
+        else Progress(len(sources) + len(early), enabled=progress)
+    )
+    failures: list[Failure] = []
+
+    def fail(failure: Failure) -> None:
+        failures.append(failure)
+        if on_error == "raise":
+            raise DocumentError(failure.path, failure.reason)
+        if callable(on_error):
+            on_error(failure)
+
+    columns = clause_columns(list(model.themes) if model is not None else None, explain)
+    settings = (explain, max_bytes, block_chars)
+    try:
+        for failure in early:
+            fail(failure)
+            bar.advance(files=1)
+        tasks = _tasks(sources, block_chars)
+        if engine == "dask":
+            results = _run_dask(model, tasks, scheduler, n_jobs, settings)
+        else:
+            local_jobs = 1 if len(sources) <= 1 else n_jobs
+            results = _run_local(model, tasks, local_jobs, settings)
+        numbered: dict[int, int] = {}
+        buffer: list[pd.DataFrame] = []
+        rows = 0
+        for result in results:
+            source = sources[result.index]
+            if result.reason is not None:
+                fail(
+                    Failure(
+                        source.path if source.path is not None else source.doc_id, result.reason
+                    )
+                )
+            elif result.frame is not None and len(result.frame):
+                first = numbered.get(result.index, 0) + 1
+                numbered[result.index] = first - 1 + len(result.frame)
+                frame = result.frame
+                frame.insert(
+                    3,
+                    "clause_id",
+                    pd.Series(
+                        [f"{source.doc_id}-{i:03d}" for i in range(first, first + len(frame))],
+                        dtype="str",
+                    ),
+                )
+                buffer.append(frame[columns])
+                rows += len(frame)
+                bar.advance(clauses=len(frame))
+            if result.last:
+                bar.advance(files=1)
+            while rows >= chunk_size:
+                chunk, buffer, rows = _take(buffer, chunk_size)
+                yield chunk
+        if rows:
+            yield _take(buffer, rows)[0]
+    finally:
+        if not isinstance(progress, Progress):
+            bar.close()
+    if failures and on_error == "warn":
+        listed = "; ".join(f"{f.path}: {f.reason}" for f in failures[:5])
+        more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
+        warnings.warn(
+            f"{len(failures)} document(s) skipped: {listed}{more}", UserWarning, stacklevel=2
+        )
+
+
+def _take(buffer: list[pd.DataFrame], size: int) -> tuple[pd.DataFrame, list[pd.DataFrame], int]:
+    """The first ``size`` buffered rows as one frame, and what remains."""
+    whole = pd.concat(buffer, ignore_index=True) if len(buffer) > 1 else buffer[0]
+    chunk = whole.iloc[:size].reset_index(drop=True)
+    rest = whole.iloc[size:].reset_index(drop=True)
+    return chunk, ([rest] if len(rest) else []), len(rest)
+
+
+def _empty_table(columns: Sequence[str]) -> pd.DataFrame:
+    """A table with no rows but the same columns and dtypes as a full one."""
+
+    def dtype(column: str) -> Any:
+        if column in ("start", "end"):
+            return "int64"
+        if column == "page":
+            return "Int64"
+        if column.startswith("score_"):
+            return "float64"
+        return object if column in ("themes", "explanation") else "str"
+
+    return pd.DataFrame({c: pd.Series([], dtype=dtype(c)) for c in columns})
+
+
+def classify_documents(
+    model: Any,
+    texts_or_paths: Any,
+    *,
+    n_jobs: int = 1,
+    engine: str = "local",
+    scheduler: Any = None,
+    recursive: bool = False,
+    explain: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    progress: bool | Progress | None = None,
+    on_error: str | Callable[[Failure], Any] = "warn",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stream_bytes: int = DEFAULT_STREAM_BYTES,
+) -> pd.DataFrame:
+    """Cut documents into clauses and tag each clause with themes: one row per clause.
+
+    Parameters
+    ----------
+    model : ThemeModel
+        From :func:`itunlp.load`. ``model.classify(...)`` calls this function.
+    texts_or_paths : str, Path, Document, or a list of them
+        Files (``.txt``, ``.md``, ``.pdf``, ``.docx``, ``.html``, ``.htm``),
+        folders (their supported files, sorted; subfolders with ``recursive``),
+        glob patterns (``"docs/**/*.pdf"``), ``"-"`` for stdin, texts, or
+        :class:`itunlp.documents.Document` objects. A ``pathlib.Path`` is always
+        a path. A ``str`` is a path when it has no line break and names an
+        existing file or folder, or is a glob pattern matching something, or
+        ends with a supported extension (so a mistyped file name is reported as
+        missing, not classified as a one-line text); any other ``str`` is a text,
+        with ``doc_id`` ``text-`` + the first 8 hex digits of its SHA-1.
+    n_jobs : int, default 1
+        Processes working on documents at once (joblib; -1 for all cores), or
+        Dask workers for a local cluster. The result is identical to ``n_jobs=1``.
+    engine : {"local", "dask"}, default "local"
+        ``"dask"`` runs one task per document on a Dask cluster: the model is
+        sent once per worker (a worker plugin), each document's table comes back
+        as its own partition and is put in input order. Workers read files by
+        absolute path, so they must see the same file system.
+    scheduler : str, distributed.Client or cluster, optional
+        With ``engine="dask"``: an address (``"tcp://10.0.0.5:8786"``) or a
+        client/cluster to use; ``None`` starts a local cluster for the run.
+    recursive : bool, default False
+        Look into subfolders of folder inputs. Symbolic links to folders are
+        followed once; links that loop are not followed again.
+    explain : bool, default False
+        Add an ``explanation`` column: for each predicted theme, the top five
+        ``[term, weight]`` pairs from :meth:`ThemeModel.explain`.
+    chunk_size : int, default 10000
+        Rows handled at a time (see :func:`stream_clauses`).
+    progress : bool or Progress, optional
+        Progress bar on stderr; ``None`` shows it when stderr is a terminal.
+    on_error : {"warn", "collect", "raise"} or callable, default "warn"
+        A document that cannot be read or processed is skipped and recorded as
+        ``(path, reason)`` in ``result.attrs["failures"]``; ``"warn"`` also
+        issues one warning listing them, ``"raise"`` raises
+        :class:`~itunlp.documents.DocumentError` at the first, a callable is
+        called with each :class:`Failure`.
+    max_bytes, stream_bytes : int
+        Size limits, see :func:`stream_clauses`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``doc_id, path, page, clause_id, start, end, text, function,
+        themes, score_<theme>...`` (+ ``explanation``), rows in input order; see
+        the module docstring for each column.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Invalid arguments (checked before any document is read).
+
+    Examples
+    --------
+    >>> import itunlp                                              # doctest: +SKIP
+    >>> model = itunlp.load()                                      # doctest: +SKIP
+    >>> table = model.classify(["docs/", "Member States are invited to connect schools."])
+    ... # doctest: +SKIP
+    >>> table[["clause_id", "themes"]].head()                      # doctest: +SKIP
+    """
+    if model is None:
+        raise TypeError("classify_documents needs a model; use segment_documents to only segment")
+    return _collect(
+        model,
+        texts_or_paths,
+        clause_columns(list(model.themes), explain),
+        on_error,
+        n_jobs=n_jobs,
+        engine=engine,
+        scheduler=scheduler,
+        recursive=recursive,
+        explain=explain,
+        chunk_size=chunk_size,
+        progress=progress,
+        max_bytes=max_bytes,
+        stream_bytes=stream_bytes,
+    )
+
+
+def segment_documents(
+    texts_or_paths: Any,
+    *,
+    n_jobs: int = 1,
+    engine: str = "local",
+    scheduler: Any = None,
+    recursive: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    progress: bool | Progress | None = None,
+    on_error: str | Callable[[Failure], Any] = "warn",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stream_bytes: int = DEFAULT_STREAM_BYTES,
+) -> pd.DataFrame:
+    """Cut documents into clauses without themes: :func:`classify_documents`'s first columns.
+
+    Parameters are those of :func:`classify_documents` (without a model).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``doc_id, path, page, clause_id, start, end, text, function``.
+
+    Examples
+    --------
+    >>> table = segment_documents(["resolves\\n\\n1 to connect schools;\\n2 to report."])
+    >>> for row in table[["clause_id", "function", "text"]].itertuples(index=False):
+    ...     print(*row, sep=" | ")
+    text-4ae9ed12-001 | resolves | to connect schools;
+    text-4ae9ed12-002 | resolves | to report.
+    """
+    return _collect(
+        None,
+        texts_or_paths,
+        clause_columns(None),
+        on_error,
+        n_jobs=n_jobs,
+        engine=engine,
+        scheduler=scheduler,
+        recursive=recursive,
+        chunk_size=chunk_size,
+        progress=progress,
+        max_bytes=max_bytes,
+        stream_bytes=stream_bytes,
+    )
+
+
+def _collect(
+    model: Any, texts_or_paths: Any, columns: list[str], on_error: Any, **options: Any
+) -> pd.DataFrame:
+    """The whole table from :func:`stream_clauses`, failures in ``attrs["failures"]``."""
+    if not callable(on_error) and on_error not in ON_ERROR:
+        raise ValueError(
+            f"on_error must be one of {', '.join(ON_ERROR)} or a callable, got {on_error!r}"
+        )
+    failures: list[Failure] = []
+
+    def record(failure: Failure) -> None:
+        failures.append(failure)
+        if on_error == "raise":
+            raise DocumentError(failure.path, failure.reason)
+        if callable(on_error):
+            on_error(failure)
+
+    chunks = list(stream_clauses(model, texts_or_paths, on_error=record, **options))
+    table = pd.concat(chunks, ignore_index=True) if chunks else _empty_table(columns)
+    table.attrs["failures"] = [tuple(f) for f in failures]
+    if failures and on_error == "warn":
+        listed = "; ".join(f"{f.path}: {f.reason}" for f in failures[:5])
+        more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
+        warnings.warn(
+            f"{len(failures)} document(s) skipped (see result.attrs['failures']): {listed}{more}",
+            UserWarning,
+            stacklevel=3,
+        )
+    return table
