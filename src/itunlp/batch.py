@@ -657,7 +657,7 @@ def stream_clauses(
     explain: bool = False,
     chunk_size: int = DEFAULT_CHUNK_ROWS,
     progress: bool | Progress | None = None,
-    on_error: str | Callable[[Failure], Any] = "warn",
+    on_error: str | Callable[[str, str], Any] = "warn",
     max_bytes: int = DEFAULT_MAX_BYTES,
     stream_bytes: int = DEFAULT_STREAM_BYTES,
     block_chars: int = DEFAULT_BLOCK_CHARS,
@@ -696,7 +696,7 @@ def stream_clauses(
     bar = (
         progress
         if isinstance(progress, Progress)
-        else Progress(len(sources) + len(early), enabled=progress)
+        else Progress(len(sources) + len(early), enabled=False if progress is False else None)
     )
     failures: list[Failure] = []
 
@@ -705,7 +705,7 @@ def stream_clauses(
         if on_error == "raise":
             raise DocumentError(failure.path, failure.reason)
         if callable(on_error):
-            on_error(failure)
+            on_error(failure.path, failure.reason)
 
     columns = clause_columns(list(model.themes) if model is not None else None, explain)
     settings = (explain, max_bytes, block_chars)
@@ -797,7 +797,7 @@ def classify_documents(
     explain: bool = False,
     chunk_size: int = DEFAULT_CHUNK_ROWS,
     progress: bool | Progress | None = None,
-    on_error: str | Callable[[Failure], Any] = "warn",
+    on_error: str | Callable[[str, str], Any] = "warn",
     max_bytes: int = DEFAULT_MAX_BYTES,
     stream_bytes: int = DEFAULT_STREAM_BYTES,
 ) -> pd.DataFrame:
@@ -837,13 +837,15 @@ def classify_documents(
     chunk_size : int, default 10000
         Rows handled at a time (see :func:`stream_clauses`).
     progress : bool or Progress, optional
-        Progress bar on stderr; ``None`` shows it when stderr is a terminal.
+        A progress bar on stderr (files, clauses, rate, time left), drawn only
+        when stderr is a terminal; ``False`` never draws it. A
+        :class:`~itunlp.progress.Progress` is used as given.
     on_error : {"warn", "collect", "raise"} or callable, default "warn"
         A document that cannot be read or processed is skipped and recorded as
         ``(path, reason)`` in ``result.attrs["failures"]``; ``"warn"`` also
         issues one warning listing them, ``"raise"`` raises
         :class:`~itunlp.documents.DocumentError` at the first, a callable is
-        called with each :class:`Failure`.
+        called as ``on_error(path, reason)`` for each.
     max_bytes, stream_bytes : int
         Size limits, see :func:`stream_clauses`.
 
@@ -895,7 +897,7 @@ def segment_documents(
     recursive: bool = False,
     chunk_size: int = DEFAULT_CHUNK_ROWS,
     progress: bool | Progress | None = None,
-    on_error: str | Callable[[Failure], Any] = "warn",
+    on_error: str | Callable[[str, str], Any] = "warn",
     max_bytes: int = DEFAULT_MAX_BYTES,
     stream_bytes: int = DEFAULT_STREAM_BYTES,
 ) -> pd.DataFrame:
@@ -947,7 +949,7 @@ def _collect(
         if on_error == "raise":
             raise DocumentError(failure.path, failure.reason)
         if callable(on_error):
-            on_error(failure)
+            on_error(failure.path, failure.reason)
 
     chunks = list(stream_clauses(model, texts_or_paths, on_error=record, **options))
     table = pd.concat(chunks, ignore_index=True) if chunks else _empty_table(columns)
