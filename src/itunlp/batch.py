@@ -28,6 +28,7 @@ import glob
 import hashlib
 import os
 import pickle
+import re
 import shutil
 import sys
 import tempfile
@@ -78,6 +79,7 @@ DEFAULT_CHUNK_ROWS = 10_000
 DEFAULT_STREAM_BYTES = 16 * 1024**2
 _MAX_PATH_CHARS = 4096
 _GLOB_MAGIC = frozenset("*?[")
+_DIGITS = re.compile(r"(\d+)")
 
 
 class Failure(NamedTuple):
@@ -150,6 +152,14 @@ def _is_path_like_string(item: str) -> bool:
     return document_format(item) is not None
 
 
+def _natural(name: str) -> list[Any]:
+    """Sort key putting ``doc2`` before ``doc10``, as a file browser does."""
+    return [
+        (0, int(part), part) if part.isdigit() else (1, 0, part.lower())
+        for part in _DIGITS.split(name)
+    ]
+
+
 def _hidden(name: str) -> bool:
     # Dot files and Word's "~$name.docx" lock files are never documents.
     return name.startswith((".", "~$"))
@@ -196,7 +206,7 @@ def _folder_files(folder: Path, recursive: bool) -> tuple[list[Path], list[Failu
             else:
                 # A symlink that leads nowhere: report it, a document may be missing.
                 files.append(path)
-    files.sort(key=lambda p: p.relative_to(folder).parts)
+    files.sort(key=lambda p: [_natural(part) for part in p.relative_to(folder).parts])
     return files, failures, has_subfolders
 
 
@@ -693,11 +703,11 @@ def stream_clauses(
     """
     _validate(model, n_jobs, engine, chunk_size, on_error, explain)
     sources, early = _resolve(texts_or_paths, recursive, stream_bytes)
-    bar = (
-        progress
-        if isinstance(progress, Progress)
-        else Progress(len(sources) + len(early), enabled=False if progress is False else None)
-    )
+    if isinstance(progress, Progress):
+        bar = progress
+        bar.set_total(len(sources) + len(early))
+    else:
+        bar = Progress(len(sources) + len(early), enabled=False if progress is False else None)
     failures: list[Failure] = []
 
     def fail(failure: Failure) -> None:

@@ -61,6 +61,13 @@ class Progress:
         """Whether a bar is drawn."""
         return self._bar is not None
 
+    def set_total(self, total: int) -> None:
+        """Set the number of documents once the inputs are known (folders expanded)."""
+        self.total = total
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.refresh()
+
     def advance(self, files: int = 0, clauses: int = 0) -> None:
         """Count ``files`` more documents and ``clauses`` more clauses done."""
         self.files += files

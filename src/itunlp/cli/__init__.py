@@ -3,7 +3,10 @@
 Importing each verb module registers it on the ``main`` group.
 """
 
-from itunlp.cli import _report  # noqa: F401
+from itunlp.cli import (
+    _classify,  # noqa: F401
+    _report,  # noqa: F401
+)
 from itunlp.cli._group import main
 
 __all__ = ["main"]
