@@ -224,12 +224,16 @@ def rule_decision(features: Mapping[str, float]) -> bool:
     False
     """
     conn = next((k[5:] for k in features if k.startswith("conn=")), "")
-    if "right_len=short" in features:
+    if "right_len=short" in features and "right_verb" not in features:
         return False
     if any(f"next={w}" in features for w in rules.NON_CLAUSE_AFTER_CONNECTIVE):
         return False
     if conn == ":":
-        return "right_url" not in features and "right_verb" in features
+        return (
+            "right_url" not in features
+            and "right_verb" in features
+            and "right_len=short" not in features
+        )
     if "left_len=short" in features or "left_ends_subordinator" in features:
         return False
     if "next_shape=ing" in features or "right_starts_with_verb" in features:

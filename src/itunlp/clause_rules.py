@@ -241,11 +241,11 @@ RELATIVE_PRONOUNS = frozenset("who whom whose which that where".split())
 PERSONAL_PRONOUNS = frozenset("i we you he she it they".split())
 
 #: Determiners: the word right after one is a noun, never a finite verb
-#: ("the work", "its use"), which keeps noun/verb homographs apart.
+#: ("the work", "its use"), which keeps noun/verb homographs apart. Quantifiers
+#: that also stand alone as subjects ("some objected", "many agreed") are not here.
 DETERMINERS = frozenset(
     """
-    the a an its their our his her my your this these those that each every some many
-    several all any no other such
+    the a an its their our his her my your this these those every no other such any
     """.split()
 )
 

@@ -898,8 +898,8 @@ def make_clause_segmenter(
     >>> import spacy
     >>> nlp = spacy.blank("en")
     >>> _ = nlp.add_pipe("itunlp_clause_segmenter")
-    >>> [s.text for s in nlp("It rained, but we met.").spans["clauses"]]
-    ['It rained,', 'but we met.']
+    >>> [s.text for s in nlp("It rained all day, but we met.").spans["clauses"]]
+    ['It rained all day,', 'but we met.']
     """
     model = BoundaryModel.load(boundary_model_path) if boundary_model_path else None
     return ClauseSegmenter(nlp, name, boundary_model=model, spans_key=spans_key)
