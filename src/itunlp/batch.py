@@ -954,12 +954,12 @@ def _collect(
         )
     failures: list[Failure] = []
 
-    def record(failure: Failure) -> None:
-        failures.append(failure)
+    def record(path: str, reason: str) -> None:
+        failures.append(Failure(path, reason))
         if on_error == "raise":
-            raise DocumentError(failure.path, failure.reason)
+            raise DocumentError(path, reason)
         if callable(on_error):
-            on_error(failure.path, failure.reason)
+            on_error(path, reason)
 
     chunks = list(stream_clauses(model, texts_or_paths, on_error=record, **options))
     table = pd.concat(chunks, ignore_index=True) if chunks else _empty_table(columns)

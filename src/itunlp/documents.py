@@ -67,8 +67,8 @@ TEXT_FORMATS = frozenset({"txt", "md"})
 DEFAULT_MAX_BYTES = 100 * 1024**2
 #: The most a .docx may inflate to, judged from its zip directory before reading.
 DEFAULT_MAX_UNZIPPED_BYTES = 256 * 1024**2
-#: Ratio above which a zip member is treated as a bomb (XML compresses ~10-30x).
-_MAX_ZIP_RATIO = 1000
+#: Ratio above which a zip member is a bomb (XML compresses 10-50x; deflate tops out near 1030x).
+_MAX_ZIP_RATIO = 500
 _MAX_ZIP_MEMBERS = 10_000
 #: Long texts reach the segmenter in blocks of about this many characters.
 DEFAULT_BLOCK_CHARS = 500_000
