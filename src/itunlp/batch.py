@@ -881,6 +881,7 @@ def classify_documents(
     """
     if model is None:
         raise TypeError("classify_documents needs a model; use segment_documents to only segment")
+    _validate(model, n_jobs, engine, chunk_size, on_error, explain)
     return _collect(
         model,
         texts_or_paths,
