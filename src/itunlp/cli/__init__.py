@@ -6,6 +6,7 @@ Importing each verb module registers it on the ``main`` group.
 from itunlp.cli import (
     _classify,  # noqa: F401
     _report,  # noqa: F401
+    _retrain,  # noqa: F401
 )
 from itunlp.cli._group import main
 
