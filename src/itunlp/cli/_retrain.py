@@ -63,6 +63,11 @@ def _already_labelled(exclude: Sequence[Path], scheme: object) -> list[str]:
     return texts
 
 
+def _report_failure(path: str, reason: str) -> None:
+    # A bad file among many should not stop the round; say which and carry on.
+    click.echo(f"skipped {path}: {reason}", err=True)
+
+
 def run_suggest(
     paths: Sequence[str],
     n: int,
@@ -88,7 +93,8 @@ def run_suggest(
     texts = _already_labelled(exclude, model.scheme)
     try:
         frame = suggest(
-            model, list(paths), n, theme=theme, seed=seed, exclude=texts, recursive=recursive
+            model, list(paths), n, theme=theme, seed=seed, exclude=texts, recursive=recursive,
+            on_error=_report_failure,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None

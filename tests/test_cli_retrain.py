@@ -1,0 +1,213 @@
+"""The retraining loop end to end through the CLI: suggest, edit, train, compare, agree.
+
+The loop runs on a tiny corpus the tests write: two documents, a handful of
+clauses. The "old" model is the shipped default when it exists (what users
+start from), else a small model trained here on the seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+from itunlp._resources import default_model_dir
+from itunlp.cli import main
+from itunlp.corpus import read_labels
+
+RESOLUTION = """RESOLUTION 70 (REV. BUCHAREST, 2022)
+Mainstreaming a gender perspective in ITU
+
+The Plenipotentiary Conference of the International Telecommunication Union (Bucharest, 2022),
+
+considering
+a) that women remain under-represented in technical careers;
+b) that mentoring networks help female engineers stay in the profession;
+
+resolves
+1 to promote the participation of girls in engineering studies;
+2 to allocate spectrum for satellite services in remote regions;
+3 to report on the number of women serving as chairs of study groups;
+"""
+STATEMENT = """The delegation thanked the host country for its hospitality.
+
+Orbital slots and frequency coordination for satellite constellations remain contested.
+
+=cmd|' /C calc'!A0 The secretariat will circulate the summary record.
+"""
+
+
+def _run(*args: str) -> Result:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few-label warnings of tiny models
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def old_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if (default_model_dir() / "meta.json").is_file():
+        return default_model_dir()
+    from itunlp.classifier import ThemeClassifier
+    from itunlp.corpus import load_shipped_corpus
+    from itunlp.pipeline import ThemeModel
+
+    seed = load_shipped_corpus(parts=["seed"])
+    classifier = ThemeClassifier(cv=2, min_positives=2, char_ngram_range=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        classifier.fit(seed[["text", "function"]], seed["themes"].tolist())
+    folder = tmp_path_factory.mktemp("models") / "old"
+    ThemeModel(classifier, meta={"name": "old"}).save(folder)
+    return folder
+
+
+@pytest.fixture
+def documents(tmp_path: Path) -> list[Path]:
+    paths = [tmp_path / "res70.txt", tmp_path / "statement.txt"]
+    for path, text in zip(paths, [RESOLUTION, STATEMENT], strict=True):
+        path.write_text(text, encoding="utf-8")
+    return paths
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        reader = csv.DictReader(stream)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _suggest(tmp_path: Path, documents: list[Path], model: Path, *extra: str) -> Path:
+    out = tmp_path / "to_label.csv"
+    result = _run("suggest", *documents, "-n", "20", "-o", out, "--model", model, *extra)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+# ------------------------------------------------------------------------- suggest
+
+
+def test_suggest_writes_an_editable_csv_with_offsets(
+    tmp_path: Path, documents: list[Path], old_model: Path
+) -> None:
+    out = _suggest(tmp_path, documents, old_model)
+    header, rows = _read_csv(out)
+    assert header[:3] == ["text", "themes", "suggested_themes"]
+    assert [c for c in header if c.startswith("score_")]
+    assert {"doc_id", "path", "start", "end", "function", "clause_id"} <= set(header)
+    texts = {d.stem: d.read_text(encoding="utf-8") for d in documents}
+    for row in rows:
+        assert texts[row["doc_id"]][int(row["start"]) : int(row["end"])] == row["text"]
+        assert row["themes"] == row["suggested_themes"]
+    assert "that women remain under-represented in technical careers;" in {r["text"] for r in rows}
+
+
+def test_suggest_formula_injection_is_not_written_back(
+    tmp_path: Path, documents: list[Path], old_model: Path
+) -> None:
+    out = _suggest(tmp_path, documents, old_model)  # -n 20: every clause is picked
+    _, rows = _read_csv(out)
+    for row in rows:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    [hostile] = [r for r in rows if "calc'!A0" in r["text"]]
+    assert hostile["text"].startswith("cmd|")  # trimmed, and the offsets moved with it
+    assert STATEMENT[int(hostile["start"]) : int(hostile["end"])] == hostile["text"]
+    labels = read_labels(out)  # reads back unchanged: nothing to un-escape in text
+    assert hostile["text"] in labels["text"].tolist()
+
+
+def test_suggest_focus_theme_and_unknown_theme(
+    tmp_path: Path, documents: list[Path], old_model: Path
+) -> None:
+    out = _suggest(tmp_path, documents, old_model, "--theme", "gender")
+    _, rows = _read_csv(out)
+    assert {r["focus_theme"] for r in rows} == {"gender"}
+    result = _run("suggest", *documents, "-o", tmp_path / "x.csv", "--model", old_model,
+                  "--theme", "gendr")
+    assert result.exit_code != 0
+    assert "did you mean 'gender'" in result.output
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_suggest_label_studio_format(
+    tmp_path: Path, documents: list[Path], old_model: Path
+) -> None:
+    out = tmp_path / "tasks.json"
+    result = _run("suggest", *documents, "-n", "3", "-o", out, "--model", old_model)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "tasks.label_config.xml").is_file()
+    import json
+
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    assert len(tasks) == 3 and all("start" in t["data"] for t in tasks)
+
+
+def test_suggest_skips_labels_of_earlier_rounds(
+    tmp_path: Path, documents: list[Path], old_model: Path
+) -> None:
+    first = _suggest(tmp_path, documents, old_model)
+    _, rows = _read_csv(first)
+    second = tmp_path / "round2.csv"
+    result = _run("suggest", *documents, "-n", "20", "-o", second, "--model", old_model,
+                  "--exclude", first)
+    if result.exit_code == 0:
+        _, again = _read_csv(second)
+        assert not {r["text"] for r in rows} & {r["text"] for r in again}
+    else:
+        assert "No clause to suggest" in result.output
+
+
+# ----------------------------------------------------------------------- agreement
+
+
+def test_agreement_verb_prints_and_writes_kappa(tmp_path: Path) -> None:
+    a, b = tmp_path / "anna.csv", tmp_path / "ben.csv"
+    texts = ["Women lead.", "Girls code.", "Orbits fill.", "Lunch at noon."]
+    pd.DataFrame({"text": texts, "themes": ["gender", "gender", "space_spectrum", ""]}).to_csv(
+        a, index=False
+    )
+    pd.DataFrame({"text": texts, "themes": ["gender", "", "space_spectrum", ""]}).to_csv(
+        b, index=False
+    )
+    out = tmp_path / "agreement.csv"
+    result = _run("agreement", a, b, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "4 clauses labelled by both" in result.output
+    table = pd.read_csv(out).set_index("theme")
+    assert table.loc["space_spectrum", "kappa"] == 1.0
+    assert table.loc["gender", "kappa"] == pytest.approx(0.5)  # po 3/4, pe 1/2
+    assert set(load_scheme_ids()) <= set(table.index)
+
+
+def load_scheme_ids() -> list[str]:
+    from itunlp.themes import load_themes
+
+    return load_themes().ids
+
+
+def test_agreement_verb_with_nothing_in_common_fails_clearly(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    pd.DataFrame({"text": ["One."], "themes": [""]}).to_csv(a, index=False)
+    pd.DataFrame({"text": ["Two."], "themes": [""]}).to_csv(b, index=False)
+    result = _run("agreement", a, b)
+    assert result.exit_code == 1
+    assert "No clause of A matches a clause of B" in result.output
