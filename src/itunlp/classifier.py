@@ -37,10 +37,10 @@ import scipy.sparse as sp
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputClassifier
-from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.preprocessing import MultiLabelBinarizer, normalize
 from sklearn.utils.validation import check_is_fitted
 
 from itunlp.themes import ThemeScheme, load_themes
@@ -170,13 +170,12 @@ def coerce_clauses(X: Any, functions: Sequence[str] | None = None) -> tuple[list
 
 
 @dataclass
-class _Fit:
-    """One fitted feature space and its per-theme models (the final fit or a CV fold)."""
+class _Vectorizers:
+    """The fitted feature space: word and character TF-IDF and the heading vocabulary."""
 
     word: TfidfVectorizer
     char: TfidfVectorizer | None
-    function: TfidfVectorizer
-    estimators: list[LogisticRegression]
+    function: CountVectorizer
 
 
 class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
@@ -343,7 +342,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         return np.asarray(matrix, dtype=int)
 
     # -------------------------------------------------------------- features
-    def _new_vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer | None, TfidfVectorizer]:
+    def _new_vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer | None, CountVectorizer]:
         """Unfitted vectorizers for words, characters and headings."""
         word = TfidfVectorizer(
             ngram_range=tuple(self.word_ngram_range),
@@ -362,11 +361,9 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 min_df=2,
                 dtype=np.float64,
             )
-        # Heading words plus a kind token such as "__operative__"; no idf so that a rare
-        # heading is not blown up.
-        function = TfidfVectorizer(
-            use_idf=False, binary=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float64
-        )
+        # Heading words plus a kind token such as "__operative__", unit-normalised later;
+        # no idf, so that a rare heading is not blown up.
+        function = CountVectorizer(binary=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float64)
         return word, char, function
 
     @staticmethod
@@ -394,48 +391,55 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         return names
 
     def _transform(
-        self, fitted: _Fit, texts: Sequence[str], functions: Sequence[str], terms: sp.csr_matrix
+        self,
+        vectorizers: _Vectorizers,
+        texts: Sequence[str],
+        functions: Sequence[str],
+        terms: sp.csr_matrix,
     ) -> sp.csr_matrix:
-        blocks = [fitted.word.transform(texts)]
-        if fitted.char is not None:
-            blocks.append(fitted.char.transform(texts) * self.char_weight)
+        blocks = [vectorizers.word.transform(texts)]
+        if vectorizers.char is not None:
+            blocks.append(vectorizers.char.transform(texts) * self.char_weight)
         blocks.append(
-            fitted.function.transform(self._function_documents(functions)) * self.function_weight
+            normalize(vectorizers.function.transform(self._function_documents(functions)))
+            * self.function_weight
         )
         blocks.append(terms * self.term_weight)
         return sp.hstack(blocks, format="csr")
 
-    def _fit_once(
-        self,
-        texts: list[str],
-        functions: list[str],
-        terms: sp.csr_matrix,
-        Y: np.ndarray,
-        weights: np.ndarray,
-    ) -> _Fit:
+    def _fit_vectorizers(self, texts: list[str], functions: list[str]) -> _Vectorizers:
         word, char, function = self._new_vectorizers()
         word.fit(texts)
         if char is not None:
             char.fit(texts)
         function.fit(self._function_documents(functions))
-        fitted = _Fit(word, char, function, [])
-        if Y.shape[1]:
-            features = self._transform(fitted, texts, functions, terms)
-            base = LogisticRegression(
-                C=self.C,
-                class_weight=self.class_weight,
-                solver="liblinear",
-                random_state=self.random_state,
-                max_iter=1000,
-            )
-            multi = MultiOutputClassifier(base).fit(features, Y, sample_weight=weights)
-            fitted.estimators = list(multi.estimators_)
-        return fitted
+        return _Vectorizers(word, char, function)
 
-    def _scores(self, fitted: _Fit, features: sp.csr_matrix) -> np.ndarray:
-        if not fitted.estimators:
+    def _fit_logistic(
+        self, features: sp.csr_matrix, Y: np.ndarray, weights: np.ndarray
+    ) -> list[LogisticRegression]:
+        if not Y.shape[1]:
+            return []
+        multi = MultiOutputClassifier(self._new_logistic())
+        return list(multi.fit(features, Y, sample_weight=weights).estimators_)
+
+    def _new_logistic(self) -> LogisticRegression:
+        """One theme's unfitted logistic regression (also used to restore saved weights)."""
+        return LogisticRegression(
+            C=self.C,
+            class_weight=self.class_weight,
+            # The dual solver: far more features than clauses, so it converges fastest.
+            solver="liblinear",
+            dual=True,
+            random_state=self.random_state,
+            max_iter=1000,
+        )
+
+    @staticmethod
+    def _scores(estimators: list[LogisticRegression], features: sp.csr_matrix) -> np.ndarray:
+        if not estimators:
             return np.zeros((features.shape[0], 0))
-        return np.column_stack([est.decision_function(features) for est in fitted.estimators])
+        return np.column_stack([est.decision_function(features) for est in estimators])
 
     # ------------------------------------------------------------------- fit
     def fit(self, X: Any, y: Any) -> ThemeClassifier:
@@ -490,19 +494,23 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         use_descriptions = self.description_weight > 0 and bool(learned)
         extra_texts = descriptions if use_descriptions else []
         extra_Y = np.eye(len(themes), dtype=int)[:, learned] if use_descriptions else None
-        all_terms = self._term_block(scheme, texts + extra_texts)
-        terms, extra_terms = all_terms[: len(texts)], all_terms[len(texts) :]
+        # The feature space is fitted once on all training texts: it is unsupervised, and
+        # the internal folds below only tune thresholds on this same training data, so
+        # no held-out label can reach it. Only the logistic models are refitted per fold.
+        all_texts = texts + extra_texts
+        all_functions = functions + [""] * len(extra_texts)
+        vectorizers = self._fit_vectorizers(all_texts, all_functions)
+        terms = self._term_block(scheme, all_texts)
+        features = self._transform(vectorizers, all_texts, all_functions, terms)
+        own, extra = features[: len(texts)], features[len(texts) :]
         Yl = Y[:, learned]
 
-        def fit_on(index: np.ndarray) -> _Fit:
-            fold_texts = [texts[i] for i in index] + extra_texts
-            fold_functions = [functions[i] for i in index] + [""] * len(extra_texts)
-            fold_terms = sp.vstack([terms[index], extra_terms], format="csr")
+        def fit_on(index: np.ndarray) -> list[LogisticRegression]:
             fold_Y = Yl[index] if extra_Y is None else np.vstack([Yl[index], extra_Y])
             weights = np.concatenate(
                 [np.ones(len(index)), np.full(len(extra_texts), float(self.description_weight))]
             )
-            return self._fit_once(fold_texts, fold_functions, fold_terms, fold_Y, weights)
+            return self._fit_logistic(sp.vstack([own[index], extra], format="csr"), fold_Y, weights)
 
         n_learned = len(learned)
         self.calibration_ = np.tile([1.0, 0.0], (n_learned, 1))
@@ -515,11 +523,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 n_splits=n_splits, shuffle=True, random_state=self.random_state
             )
             for train, test in splitter.split(np.zeros((len(texts), 1)), Yl):
-                fold = fit_on(train)
-                fold_features = self._transform(
-                    fold, [texts[i] for i in test], [functions[i] for i in test], terms[test]
-                )
-                oof[test] = self._scores(fold, fold_features)
+                oof[test] = self._scores(fit_on(train), own[test])
             for k, j in enumerate(learned):
                 a, b = _platt(oof[:, k], Yl[:, k])
                 self.calibration_[k] = (a, b)
@@ -527,26 +531,20 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 thresholds[j], scores = _best_threshold(probabilities, Yl[:, k])
                 self.cv_scores_[themes[j]] = scores
         self.thresholds_ = thresholds
-        final = fit_on(np.arange(len(texts)))
-        self.word_vectorizer_ = final.word
-        self.char_vectorizer_ = final.char
-        self.function_vectorizer_ = final.function
-        self.estimators_ = final.estimators
+        self.word_vectorizer_ = vectorizers.word
+        self.char_vectorizer_ = vectorizers.char
+        self.function_vectorizer_ = vectorizers.function
+        self.estimators_ = fit_on(np.arange(len(texts)))
         return self
 
     # --------------------------------------------------------------- predict
-    def _fitted(self) -> _Fit:
-        return _Fit(
-            self.word_vectorizer_,
-            self.char_vectorizer_,
-            self.function_vectorizer_,
-            self.estimators_,
-        )
+    def _vectorizers(self) -> _Vectorizers:
+        return _Vectorizers(self.word_vectorizer_, self.char_vectorizer_, self.function_vectorizer_)
 
     def _features(self, X: Any, functions: Sequence[str] | None = None):
         texts, heads = coerce_clauses(X, functions)
         terms = self._term_block(self.scheme_, texts)
-        return texts, terms, self._transform(self._fitted(), texts, heads, terms)
+        return texts, terms, self._transform(self._vectorizers(), texts, heads, terms)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each theme for each clause.
@@ -570,7 +568,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def _proba(self, terms: sp.csr_matrix, features: sp.csr_matrix) -> np.ndarray:
         themes = list(self.classes_)
         out = np.empty((features.shape[0], len(themes)))
-        scores = self._scores(self._fitted(), features)
+        scores = self._scores(self.estimators_, features)
         for k, theme in enumerate(self.learned_themes_):
             a, b = self.calibration_[k]
             out[:, themes.index(theme)] = expit(a * scores[:, k] + b)

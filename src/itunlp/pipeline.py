@@ -1,0 +1,243 @@
+"""The model users load: the segmenter and the theme classifier, with DataFrames out.
+
+This is the one module that joins the two halves: :mod:`itunlp.segmenter` (spaCy
+side, text to clauses) and :mod:`itunlp.classifier` (scikit-learn side, clause
+strings to themes). The segmenter is imported only when :meth:`ThemeModel.segment`
+runs, so predicting themes for already-cut clauses never loads spaCy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+from itunlp._resources import default_model_dir
+from itunlp.classifier import ThemeClassifier, coerce_clauses
+from itunlp.persistence import (
+    SEGMENTER_FILE,
+    ModelFileError,
+    ModelNotFoundError,
+    load_model_folder,
+    save_model_folder,
+)
+from itunlp.themes import ThemeScheme
+
+if TYPE_CHECKING:  # pragma: no cover
+    from itunlp.boundary_model import BoundaryModel
+    from itunlp.segmenter import Clause
+
+__all__ = ["ThemeModel", "load"]
+
+
+class ThemeModel:
+    """A trained itunlp model: cut texts into clauses and tag each with themes.
+
+    Usually obtained from :func:`itunlp.load` or :func:`itunlp.train`.
+
+    Parameters
+    ----------
+    classifier : ThemeClassifier
+        A fitted theme classifier.
+    meta : dict, optional
+        The model card (``meta.json``): name, versions, training data, metrics.
+    boundary_model : BoundaryModel, optional
+        The segmenter's learned boundary decider; None uses the segmenter's rules.
+    path : Path, optional
+        The folder the model was loaded from.
+
+    Examples
+    --------
+    >>> model = load()                                        # doctest: +SKIP
+    >>> model.predict(["Women engineers were elected to the Board."])  # doctest: +SKIP
+    [['gender', 'institutional_process']]
+    """
+
+    def __init__(
+        self,
+        classifier: ThemeClassifier,
+        *,
+        meta: dict[str, Any] | None = None,
+        boundary_model: BoundaryModel | None = None,
+        path: Path | None = None,
+    ) -> None:
+        if not isinstance(classifier, ThemeClassifier):
+            raise TypeError(
+                f"classifier must be a fitted ThemeClassifier, got {type(classifier).__name__}"
+            )
+        check_is_fitted(classifier)
+        self.classifier = classifier
+        self.meta = dict(meta or {})
+        self.boundary_model = boundary_model
+        self.path = path
+
+    def __repr__(self) -> str:
+        name = self.meta.get("name", "unnamed")
+        return f"<ThemeModel {name!r}: {len(self.themes)} themes>"
+
+    @property
+    def themes(self) -> list[str]:
+        """Theme ids, in the column order of :meth:`predict_proba`."""
+        return [str(t) for t in self.classifier.classes_]
+
+    @property
+    def scheme(self) -> ThemeScheme:
+        """The theme scheme the model was trained with (names, descriptions, terms)."""
+        return self.classifier.scheme_
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """The per-theme probability at or above which a theme is predicted."""
+        return {t: float(v) for t, v in zip(self.themes, self.classifier.thresholds_, strict=True)}
+
+    def segment(self, text: str) -> list[Clause]:
+        """Cut a text into clauses with this model's boundary settings.
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        list of Clause
+        """
+        from itunlp.segmenter import split_into_clauses
+
+        return split_into_clauses(text, boundary_model=self.boundary_model)
+
+    def _clauses(self, clause_texts: Any, functions: Sequence[str] | None) -> pd.DataFrame:
+        texts, heads = coerce_clauses(clause_texts, functions)
+        return pd.DataFrame({"text": texts, "function": heads})
+
+    def predict_proba(
+        self, clause_texts: Sequence[str] | pd.DataFrame, functions: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Probability of each theme for already-cut clauses.
+
+        Parameters
+        ----------
+        clause_texts : list of str or DataFrame
+            Clauses (a DataFrame with ``text`` and optionally ``function``).
+        functions : list of str, optional
+            The resolution heading of each clause (``""`` for prose).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per clause, one column per theme in :attr:`themes` order.
+        """
+        frame = self._clauses(clause_texts, functions)
+        probabilities = self.classifier.predict_proba(frame)
+        index = clause_texts.index if isinstance(clause_texts, pd.DataFrame) else None
+        return pd.DataFrame(probabilities, columns=self.themes, index=index)
+
+    def predict(
+        self, clause_texts: Sequence[str] | pd.DataFrame, functions: Sequence[str] | None = None
+    ) -> list[list[str]]:
+        """The themes of each already-cut clause (possibly none).
+
+        Parameters
+        ----------
+        clause_texts : list of str or DataFrame
+        functions : list of str, optional
+
+        Returns
+        -------
+        list of list of str
+            Theme ids per clause, in :attr:`themes` order.
+        """
+        frame = self._clauses(clause_texts, functions)
+        indicators = self.classifier.predict(frame)
+        themes = np.array(self.themes, dtype=object)
+        return [list(themes[row.astype(bool)]) for row in indicators]
+
+    def explain(
+        self, text: str, function: str = "", top: int = 5
+    ) -> dict[str, list[tuple[str, float]]]:
+        """The features that drove each predicted theme of one clause.
+
+        Parameters
+        ----------
+        text : str
+            One clause.
+        function : str, default=""
+            Its heading.
+        top : int, default=5
+            Entries per theme.
+
+        Returns
+        -------
+        dict of str to list of (str, float)
+            Per predicted theme, (feature, contribution in log-odds), largest first.
+        """
+        return self.classifier.explain(text, function=function, top=top)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model folder (atomically; see :func:`itunlp.persistence.save_model_folder`).
+
+        Parameters
+        ----------
+        path : str or Path
+
+        Returns
+        -------
+        Path
+        """
+        boundary = self.boundary_model.to_dict() if self.boundary_model is not None else None
+        return save_model_folder(path, self.classifier, self.meta, boundary)
+
+    def classify(self, texts_or_paths: Any, **kwargs: Any) -> pd.DataFrame:
+        """One row per clause of each text or file; see :func:`itunlp.batch.classify_documents`."""
+        from itunlp.batch import classify_documents
+
+        return classify_documents(self, texts_or_paths, **kwargs)
+
+
+def load(path: str | Path | None = None) -> ThemeModel:
+    """Load a model folder safely (no code from the folder runs).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A folder written by :meth:`ThemeModel.save` or ``itunlp train``; the shipped
+        default model when None.
+
+    Returns
+    -------
+    ThemeModel
+
+    Raises
+    ------
+    ModelNotFoundError
+        No model at ``path`` (a ``FileNotFoundError``).
+    itunlp.persistence.ModelFileError
+        A corrupt, truncated or tampered model file.
+    ValueError
+        Themes in ``meta.json`` that disagree with the classifier.
+
+    Examples
+    --------
+    >>> model = load()
+    >>> model.themes[:2]
+    ['connectivity', 'space_spectrum']
+    """
+    folder = Path(path) if path is not None else default_model_dir()
+    if path is None and not folder.is_dir():
+        raise ModelNotFoundError(
+            f"The shipped default model is missing at {folder}; reinstall itunlp or build it "
+            "with `itunlp train -o models/default --name default`"
+        )
+    loaded = load_model_folder(folder)
+    boundary = None
+    if loaded.boundary_model is not None:
+        from itunlp.boundary_model import BoundaryModel
+
+        try:
+            boundary = BoundaryModel.from_dict(loaded.boundary_model)
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"{folder / SEGMENTER_FILE}: {error}") from None
+    return ThemeModel(loaded.classifier, meta=loaded.meta, boundary_model=boundary, path=folder)
