@@ -287,7 +287,9 @@ def _profile_svg(
     caption: str,
 ) -> str:
     """A horizontal bar chart of clause shares per theme, as inline SVG."""
-    label_w, bar_w, row_h, pad = 200, 220, 20, 4
+    # Label column wide enough for the longest theme name (about 7px a character at 12px).
+    label_w = max(120, 7 * max((len(names[t]) for t in shares), default=0) + 10)
+    bar_w, row_h, pad = 220, 20, 4
     width, height = label_w + bar_w + 90, row_h * len(shares) + 2 * pad
     rows = []
     for k, (theme, share) in enumerate(shares.items()):
@@ -318,7 +320,8 @@ def _heatmap(
 ) -> str:
     head = "".join(
         f'<th scope="col" data-theme="{_esc(t)}" title="{_esc(names[t])}">'
-        f'<span class="swatch" style="background:{colours[t]}"></span>{_esc(t)}</th>'
+        f'<span class="swatch" style="background:{colours[t]}"></span>'
+        f"{_esc(t).replace('_', '_<wbr>')}</th>"
         for t in shares.columns
     )
     body = []
@@ -413,7 +416,8 @@ svg.profile rect.track{fill:#eef1f4}
 table.heatmap{border-collapse:collapse;font-size:.85em;margin:8px 0}
 table.heatmap th,table.heatmap td{border:1px solid var(--line);padding:3px 6px;text-align:center}
 table.heatmap th[scope=row]{text-align:left;font-weight:500}
-table.heatmap thead th{cursor:pointer;white-space:nowrap}
+table.heatmap thead th{cursor:pointer;max-width:110px;vertical-align:bottom}
+table.heatmap th[scope=row]{white-space:nowrap}
 #details{position:fixed;right:16px;bottom:16px;width:360px;max-height:60vh;overflow:auto;
  background:#fff;border:1px solid #d0d7de;border-radius:6px;box-shadow:0 8px 24px rgba(0,0,0,.15);
  padding:10px 14px;z-index:10;font-size:.9em}
@@ -435,8 +439,9 @@ table.heatmap thead th{cursor:pointer;white-space:nowrap}
 .diff tr.hidden{display:none}
 .diff del{background:#f5b7b1;text-decoration:line-through}
 .diff ins{background:#abebc6;text-decoration:none}
-.chip{display:inline-block;border-radius:8px;padding:0 6px;margin:1px 2px;font-size:.8em;color:#fff}
-.chip.gone{text-decoration:line-through;opacity:.75}
+.chip{display:inline-block;border-radius:8px;padding:0 6px;margin:1px 2px;font-size:.8em}
+.chip.lost{text-decoration:line-through;opacity:.7}
+.chip.gained{outline:2px solid #1e8449;outline-offset:1px}
 .badge{font-weight:600;font-size:.8em;text-transform:uppercase}
 """
 
@@ -738,12 +743,28 @@ def _word_diff(old: str, new: str) -> tuple[str, str]:
     return "".join(old_out), "".join(new_out)
 
 
-def _chips(own: Sequence[str], other: Sequence[str], colours: Mapping[str, str]) -> str:
-    return "".join(
-        f'<span class="chip{"" if t in other else " gone"}" style="background:'
-        f'{colours.get(t, "#666")}" title="{_esc(t)}">{_esc(t)}</span>'
-        for t in own
-    )
+def _ink(colour: str) -> str:
+    """Black or white text, whichever reads on ``colour`` (a ``#rrggbb`` background)."""
+    red, green, blue = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    return "#111" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#fff"
+
+
+def _chips(own: Sequence[str], other: Sequence[str], colours: Mapping[str, str], side: str) -> str:
+    """Theme chips of one side; a theme the other side lacks is marked lost or gained."""
+    chips = []
+    for theme in own:
+        colour = colours.get(theme, "#666666")
+        if theme in other:
+            kind, label, tip = "", theme, theme
+        elif side == "old":
+            kind, label, tip = " lost", theme, f"{theme}: lost in the new version"
+        else:
+            kind, label, tip = " gained", f"+{theme}", f"{theme}: gained in the new version"
+        chips.append(
+            f'<span class="chip{kind}" style="background:{colour};color:{_ink(colour)}" '
+            f'title="{_esc(tip)}">{_esc(label)}</span>'
+        )
+    return "".join(chips)
 
 
 _DIFF_JS = """
@@ -827,14 +848,16 @@ def write_diff_report(
         else:
             old_html, new_html = _esc(old), _esc(new)
         old_themes, new_themes = list(record["old_themes"]), list(record["new_themes"])
+        old_chips = _chips(old_themes, new_themes, colours, "old")
+        new_chips = _chips(new_themes, old_themes, colours, "new")
         rows.append(
             f'<tr class="{change}" data-change="{change}" '
             f'data-old-themes="{_esc(" ".join(old_themes))}" '
             f'data-new-themes="{_esc(" ".join(new_themes))}">'
             f'<td><span class="badge" style="color:{CHANGE_COLOURS.get(change, "#333")}">'
             f"{change}</span><br><small>{_esc(str(record.get('function') or ''))}</small></td>"
-            f'<td class="text old">{old_html}<br>{_chips(old_themes, new_themes, colours)}</td>'
-            f'<td class="text new">{new_html}<br>{_chips(new_themes, old_themes, colours)}</td>'
+            f'<td class="text old">{old_html}<br>{old_chips}</td>'
+            f'<td class="text new">{new_html}<br>{new_chips}</td>'
             f"<td><small>{float(record.get('similarity') or 0):.2f}</small></td></tr>"
         )
     body = (

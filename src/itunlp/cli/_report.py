@@ -35,9 +35,17 @@ class ReportRun:
 
 
 def _load_model(model_dir: Path | None) -> ThemeModel:
+    """The model to use, with a usage error (exit 2) naming the folder when it won't load."""
     from itunlp.pipeline import load
 
-    return load(model_dir)
+    try:
+        return load(model_dir)
+    except (FileNotFoundError, ValueError) as error:
+        where = str(model_dir) if model_dir else "the shipped default model"
+        raise click.UsageError(
+            f"cannot load {where}: {error}. Pass --model with a folder written by "
+            "`itunlp train`, or leave it out for the shipped model."
+        ) from error
 
 
 def _document_texts(table: pd.DataFrame) -> dict[str, str]:
@@ -102,7 +110,7 @@ def run_report(
         paths,
         explain=True,
         recursive=recursive,
-        progress=not quiet,
+        progress=False if quiet else None,
         on_error=lambda path, reason: failures.append((str(path), str(reason))),
     )
     title = title or "itunlp report: " + ", ".join(Path(p).name or p for p in paths[:3]) + (
