@@ -147,6 +147,7 @@ def test_edited_offsets_are_caught_on_read(tmp_path: Path) -> None:
         ("{not json", "not valid JSON"),
         ('"a string"', "expected a Label Studio export"),
         ("[3]", "task 1: expected a task object"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('[{"data": {"text": "ok"}}, {"data": {}}]', r"task 2: task has no data\.text"),
         (
             '[{"id": 9, "data": {"text": "x"}, "annotations": {}}]',

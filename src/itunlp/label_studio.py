@@ -251,6 +251,11 @@ def read_label_studio(path: str | Path, raw: str | None = None) -> list[dict]:
             f"{path}: not valid JSON ({error.msg}, line {error.lineno}); export the project "
             "from Label Studio with Export -> JSON"
         ) from None
+    except RecursionError:
+        # json gives up on pathologically deep nesting; no export is shaped like that.
+        raise LabelError(
+            f"{path}: JSON nested too deeply to be a Label Studio export"
+        ) from None
     if isinstance(tasks, Mapping):
         tasks = [tasks]  # one task exported alone
     if not isinstance(tasks, list):
