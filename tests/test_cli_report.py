@@ -1,0 +1,199 @@
+"""``itunlp report`` and ``itunlp diff`` end to end, on files the tests write."""
+
+from __future__ import annotations
+
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from itunlp._resources import data_dir, default_model_dir
+from itunlp.cli import main
+
+EXAMPLES = data_dir() / "examples"
+
+# End to end on the shipped model; only a checkout still waiting for it skips.
+pytestmark = pytest.mark.skipif(
+    not (default_model_dir() / "meta.json").is_file(),
+    reason=f"the shipped default model is not built yet ({default_model_dir()})",
+)
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+
+def elements(path: Path) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.elements
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("res-901-draft", "commentary-gender-outcomes"):
+        shutil.copy(EXAMPLES / f"{name}.txt", folder / f"{name}.txt")
+    (folder / "notes.md").write_text(
+        "Delegates asked for open meetings and access to documents for civil society.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+def versions(tmp_path: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "draft.txt", tmp_path / "final.txt"
+    shutil.copy(EXAMPLES / "res-901-draft.txt", old)
+    shutil.copy(EXAMPLES / "res-901-final.txt", new)
+    return old, new
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+# ------------------------------------------------------------------------ report
+
+
+def test_report_writes_one_self_contained_page(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "report.html"
+    out.parent.mkdir()
+    result = run("report", corpus, "-o", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "http://" not in text and "https://" not in text and "url(" not in text
+    found = elements(out)
+    docs = [a["data-doc-id"] for t, a in found if t == "section" and a.get("data-doc-id")]
+    assert docs == ["commentary-gender-outcomes", "notes", "res-901-draft"]
+    clauses = [a for t, a in found if t == "span" and a.get("data-kind")]
+    assert len(clauses) > 25
+    assert any(c["data-terms-source"] == "model" and c["data-terms"] != "{}" for c in clauses)
+    assert 'class="doc-text inline"' in text  # texts re-read: clauses shown in place
+
+
+def test_report_on_files_and_a_glob(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    result = run("report", corpus / "notes.md", str(corpus / "res-*.txt"), "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    docs = [a["data-doc-id"] for t, a in elements(out) if a.get("data-doc-id")]
+    assert docs == ["notes", "res-901-draft"]
+
+
+def test_report_skips_bad_files_and_exits_1(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "empty.txt").write_bytes(b"")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", str(corpus), "-o", str(out), "-q"])
+    assert result.exit_code == 1
+    assert "empty.txt" in result.output
+    docs = [a["data-doc-id"] for t, a in elements(out) if a.get("data-doc-id")]
+    assert "res-901-draft" in docs and "empty" not in docs
+
+
+def test_report_recursive(corpus: Path, tmp_path: Path) -> None:
+    nested = corpus / "sub"
+    nested.mkdir()
+    (nested / "deep.txt").write_text("Women engineers were elected to the Board.\n", "utf-8")
+    flat, deep = tmp_path / "flat.html", tmp_path / "deep.html"
+    assert run("report", corpus, "-o", flat, "-q").exit_code == 0
+    assert run("report", corpus, "-o", deep, "-q", "--recursive").exit_code == 0
+    assert 'data-doc-id="deep"' not in flat.read_text("utf-8")
+    assert 'data-doc-id="deep"' in deep.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "x.txt"], "Missing option '-o'"),
+        (["report", "-o", "r.html"], "Missing argument"),
+        (["report", "x.txt", "-o", "r.csv"], "must end in .html"),
+        (["report", "x.txt", "-o", "nowhere/r.html"], "does not exist"),
+        (["report", "x.txt", "-o", "r.html", "--model", "no-such-model"], "does not exist"),
+        (["diff", "no-such-old.txt", "new.txt"], "does not exist"),
+    ],
+)
+def test_usage_errors_exit_2(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("x.txt").write_text("The plenary met.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_a_folder_that_is_no_model_exits_2(versions: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = versions
+    not_a_model = tmp_path / "empty-model"
+    not_a_model.mkdir()
+    for args in (["diff", old, new], ["report", old, "-o", tmp_path / "r.html"]):
+        result = CliRunner().invoke(main, [*map(str, args), "--model", str(not_a_model)])
+        assert result.exit_code == 2, result.output
+        assert "cannot load" in result.output and "empty-model" in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
+# -------------------------------------------------------------------------- diff
+
+
+def test_diff_prints_the_theme_balance(versions: tuple[Path, Path]) -> None:
+    old, new = versions
+    result = run("diff", old, new)
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("draft.txt -> final.txt:")
+    assert "removed" in first and "kept" in first
+    assert "  gender: " in result.output
+
+
+def test_diff_writes_csv(versions: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = versions
+    out = tmp_path / "diff.csv"
+    result = run("diff", old, new, "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, keep_default_na=False)
+    assert list(table.columns[:3]) == ["change", "old_clause_id", "new_clause_id"]
+    removed = table[table["change"] == "removed"]
+    assert removed["old_text"].str.contains("careers in cybersecurity").any()
+    assert removed["old_text"].str.contains("civil society").any()
+    kept = table[table["new_text"].str.contains("threats cross borders")]
+    assert list(kept["change"]) == ["kept"]
+    assert list(kept["old_clause_id"]) == ["draft-007"]
+    assert list(kept["new_clause_id"]) == ["final-006"]
+
+
+def test_diff_writes_html(versions: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = versions
+    out = tmp_path / "diff.html"
+    result = run("diff", old, new, "-o", out)
+    assert result.exit_code == 0, result.output
+    found = elements(out)
+    rows = [a for t, a in found if t == "tr" and a.get("data-change")]
+    assert {r["data-change"] for r in rows} == {"removed", "added", "changed", "kept"}
+    text = out.read_text(encoding="utf-8")
+    assert "http://" not in text and "url(" not in text
+
+
+def test_diff_rejects_an_unknown_output_format(versions: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = versions
+    result = CliRunner().invoke(main, ["diff", str(old), str(new), "-o", str(tmp_path / "d.xlsx")])
+    assert result.exit_code == 2
+    assert "must end in .html" in result.output
+
+
+def test_diff_of_an_unreadable_file_exits_2(versions: tuple[Path, Path], tmp_path: Path) -> None:
+    old, _ = versions
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(main, ["diff", str(old), str(empty)])
+    assert result.exit_code == 2
+    assert "empty.txt" in result.output
