@@ -135,7 +135,7 @@ def run_batch(
 
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
-    stdin = stdin if stdin is not None else click.get_binary_stream("stdin")
+    stdin = stdin if stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
     try:
         if jobs == 0:
             raise _Usage("--jobs must be a positive number of processes, or -1 for all cores")
