@@ -46,7 +46,7 @@ def classify_table(names: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
             own = [t for t in THEMES if _WORDS[t].search(clause.text)]
             row = {
                 "doc_id": name,
-                "path": f"data/examples/{name}.txt",
+                "path": str(EXAMPLES / f"{name}.txt"),
                 "page": None,
                 "clause_id": f"{name}-{n:03d}",
                 "start": clause.start,
@@ -221,9 +221,15 @@ def test_script_in_a_clause_is_escaped(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert" in path.read_text(encoding="utf-8")
 
 
+def test_by_default_texts_are_read_again_from_their_paths(tmp_path: Path, table) -> None:
+    df, _ = table
+    text = write_report(df, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert text.count('class="doc-text inline"') == 3
+
+
 def test_without_texts_clauses_are_listed_under_their_headings(tmp_path: Path, table) -> None:
     df, _ = table
-    path = write_report(df, tmp_path / "r.html")
+    path = write_report(df, tmp_path / "r.html", texts={})
     text = path.read_text(encoding="utf-8")
     assert '<div class="heading">considering</div>' in text
     assert text.count('class="item"') == len(df)

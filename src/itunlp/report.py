@@ -72,6 +72,40 @@ def function_kind(function: str) -> str:
     return clause_role(function)
 
 
+def document_texts(df: pd.DataFrame) -> dict[str, str]:
+    """The texts a classify table's offsets point into, read again from its ``path`` column.
+
+    The report shows each document as written, with its clauses highlighted in
+    place; this finds those texts for tables made from files. Documents given as
+    strings (no path), and files that can no longer be read, are left out: the
+    report lists their clauses under their headings instead.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A classify table with ``doc_id`` and ``path`` columns.
+
+    Returns
+    -------
+    dict of str to str
+        ``doc_id`` -> text, as :func:`itunlp.read_document` returns it.
+    """
+    from itunlp.documents import DocumentError, read_document
+
+    texts: dict[str, str] = {}
+    if not {"doc_id", "path"} <= set(df.columns):
+        return texts
+    pairs = df[["doc_id", "path"]].drop_duplicates("doc_id")
+    for doc_id, path in zip(pairs["doc_id"], pairs["path"], strict=True):
+        if not isinstance(path, str) or path in ("", "-") or not Path(path).is_file():
+            continue
+        try:
+            texts[str(doc_id)] = read_document(path).text
+        except (DocumentError, OSError, ImportError):
+            continue
+    return texts
+
+
 def _theme_names(themes: Sequence[str]) -> dict[str, str]:
     try:
         from itunlp.themes import load_themes
@@ -603,7 +637,8 @@ def write_report(
         The documents' full texts. With them, each document is shown as written
         (headings, item markers and all) with its clauses highlighted in place;
         without them, or where offsets do not index the text, clauses are listed
-        under their headings.
+        under their headings. By default the files named in the ``path`` column
+        are read again (:func:`document_texts`); pass ``{}`` not to.
     title : str
         The page title.
 
@@ -644,7 +679,7 @@ def write_report(
     colours = {t: theme_colour(k) for k, t in enumerate(themes)}
     clauses = _Clauses(frame, themes)
     lists = list(clauses.lists)
-    texts = dict(texts or {})
+    texts = document_texts(frame) if texts is None else dict(texts)
 
     doc_ids = list(dict.fromkeys(frame["doc_id"]))
     anchors = {doc: f"doc-{k}" for k, doc in enumerate(doc_ids, start=1)}

@@ -48,28 +48,6 @@ def _load_model(model_dir: Path | None) -> ThemeModel:
         ) from error
 
 
-def _document_texts(table: pd.DataFrame) -> dict[str, str]:
-    """The texts the clause offsets point into, read again with the batch's reader.
-
-    The report shows each document as written, with its clauses highlighted in
-    place; a document that cannot be re-read is simply listed clause by clause.
-    """
-    from itunlp.documents import DocumentError, read_document
-
-    texts: dict[str, str] = {}
-    if "path" not in table.columns:
-        return texts
-    pairs = table[["doc_id", "path"]].drop_duplicates("doc_id")
-    for doc_id, path in zip(pairs["doc_id"], pairs["path"], strict=True):
-        if not isinstance(path, str) or path in ("", "-"):
-            continue
-        try:
-            texts[str(doc_id)] = read_document(path).text
-        except (DocumentError, OSError, ImportError):
-            continue
-    return texts
-
-
 def run_report(
     paths: list[str],
     out: Path,
@@ -116,7 +94,7 @@ def run_report(
     title = title or "itunlp report: " + ", ".join(Path(p).name or p for p in paths[:3]) + (
         f" and {len(paths) - 3} more" if len(paths) > 3 else ""
     )
-    written = write_report(table, out, texts=_document_texts(table), title=title)
+    written = write_report(table, out, title=title)  # re-reads the files to show them
     return ReportRun(written, table, failures)
 
 
