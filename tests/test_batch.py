@@ -302,6 +302,20 @@ def test_dask_engine_gives_the_same_table_and_loads_the_model_once_per_worker(co
     assert 1 <= len(log.read_text().split()) <= 2  # one load per worker, 14 documents
 
 
+def test_model_classify_runs_this_function_on_the_default_model(corpus):
+    import itunlp
+    from itunlp.persistence import ModelNotFoundError
+
+    try:
+        model = itunlp.load()
+    except ModelNotFoundError as error:  # pragma: no cover - only before the model is built
+        pytest.skip(f"the default model is not built yet: {error}")
+    table = model.classify(corpus[:3], explain=True)
+    pd.testing.assert_frame_equal(table, classify_documents(model, corpus[:3], explain=True))
+    assert list(table.columns) == clause_columns(model.themes, explain=True)
+    assert table.themes.map(len).sum() > 0
+
+
 def test_clause_columns_match_the_model():
     assert clause_columns(["a"]) == [*SEGMENT_COLUMNS, "themes", "score_a"]
     assert clause_columns(None) == SEGMENT_COLUMNS

@@ -179,6 +179,18 @@ def test_jobs_and_dask_engine_write_the_same_table(default_model, folder, tmp_pa
     pd.testing.assert_frame_equal(pd.read_parquet(one), pd.read_parquet(dask))
 
 
+@pytest.mark.slow
+def test_dask_engine_without_a_scheduler_starts_a_local_cluster(default_model, folder, tmp_path):
+    pytest.importorskip("distributed")
+    local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    assert invoke("classify", str(folder / "res70.txt"), "-o", str(local), "-q").exit_code == 0
+    result = invoke(
+        "classify", str(folder / "res70.txt"), "-o", str(dask), "-q", "--engine", "dask"
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert dask.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
+
+
 # ---------------------------------------------------------------------------- errors
 
 
