@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -235,6 +239,31 @@ def test_usage_errors_exit_2_before_any_work(folder, tmp_path, monkeypatch, args
     assert result.exit_code == 2
     assert message in result.stderr
     assert not list(tmp_path.glob("out*"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_a_run_killed_mid_way_leaves_the_old_output_and_a_rerun_completes(tmp_path, how):
+    big = tmp_path / "big.txt"
+    big.write_text(RESOLUTION * 6000, encoding="utf-8")  # takes seconds to segment
+    out = tmp_path / "out.csv"
+    out.write_text("old output\n", encoding="utf-8")
+    command = [sys.executable, "-m", "itunlp", "segment", str(big), "-o", str(out), "-q"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while not list(tmp_path.glob(".out.csv.*.tmp")) and process.poll() is None:
+        time.sleep(0.05)  # wait until it is writing; not a timing assertion
+    process.send_signal(getattr(signal, how))
+    process.wait()
+    assert out.read_text(encoding="utf-8") == "old output\n"
+    leftovers = list(tmp_path.glob(".out.csv.*.tmp"))
+    assert leftovers == [] if how == "SIGTERM" else len(leftovers) == 1
+    small = tmp_path / "small.txt"
+    small.write_text(RESOLUTION, encoding="utf-8")
+    rerun = invoke("segment", str(small), "-o", str(out), "-q")
+    assert rerun.exit_code == 0
+    assert list(tmp_path.glob(".out.csv.*.tmp")) == []
+    assert out.read_text(encoding="utf-8").startswith("doc_id,path,page,clause_id")
 
 
 def test_an_unknown_option_is_a_usage_error():

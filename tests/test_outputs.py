@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
 
 import pandas as pd
@@ -99,6 +101,19 @@ def test_a_crash_mid_write_leaves_the_old_file_intact(tmp_path, table, extension
         raise RuntimeError("killed half-way")
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary left
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process liveness probe is POSIX-only")
+def test_leftovers_of_killed_runs_are_removed_and_live_runs_kept(tmp_path, table):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)  # fmt: skip
+    dead = tmp_path / f".out.csv.{finished.stdout.strip()}.abc123.tmp"
+    alive = tmp_path / f".out.csv.{os.getppid()}.def456.tmp"
+    dead.write_text("half a file")
+    alive.write_text("another run, still writing")
+    write_table(table, tmp_path / "out.csv")
+    assert not dead.exists()
+    assert alive.exists()
 
 
 def test_a_failed_replace_leaves_the_old_file_intact(tmp_path, table, monkeypatch):

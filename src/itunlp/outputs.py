@@ -4,7 +4,9 @@ The format follows the output file's extension. Writers take the table chunk by
 chunk, so a corpus of any size is written with flat memory, and they write into
 a hidden temporary file in the destination folder that replaces the destination
 with :func:`os.replace` only when the last chunk is in: a run that fails or is
-killed half-way leaves the previous output intact and never half a file.
+killed half-way leaves the previous output intact and never half a file. The
+temporary's name carries the writer's process id; the next run writing the same
+file deletes temporaries whose process is gone.
 
 Cell conventions, per format:
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import glob
 import io
 import json
 import math
@@ -240,8 +243,10 @@ class TableWriter:
     def __enter__(self) -> TableWriter:
         if self.format == "parquet":
             _pyarrow()
+        folder = self.path.resolve().parent
+        _remove_stale_temporaries(folder, self.path.name)
         fd, tmp = tempfile.mkstemp(
-            dir=self.path.resolve().parent, prefix=f".{self.path.name}.", suffix=".tmp"
+            dir=folder, prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp"
         )
         self._tmp = Path(tmp)
         if self.format == "parquet":
@@ -328,6 +333,27 @@ class TableWriter:
             with contextlib.suppress(FileNotFoundError):
                 self._tmp.unlink()
             self._tmp = None
+
+
+def _remove_stale_temporaries(folder: Path, name: str) -> None:
+    """Delete temporaries left by runs of ``name`` that were killed (their process is gone).
+
+    A temporary's name carries its writer's process id, so a rerun can tell a
+    dead run's leftover from a live concurrent run's file, and leaves the latter.
+    """
+    if os.name != "posix":
+        return  # os.kill(pid, 0) is a liveness probe only on POSIX; on Windows it kills
+    for leftover in folder.glob(f".{glob.escape(name)}.*.tmp"):
+        pid_text = leftover.name[len(name) + 2 :].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        except (PermissionError, OSError):
+            continue  # alive (another user's process) or cannot tell: leave it
 
 
 def _mode_for(path: Path) -> int:

@@ -11,7 +11,9 @@ extension, model folder missing), checked before any document is read.
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -46,6 +48,19 @@ def _check_output(path: Path, what: str) -> None:
         check_output(path)
     except (OutputFormatError, ImportError, FileNotFoundError) as error:
         raise _Usage(f"{what}: {error}") from None
+
+
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Any:
+    """Turn SIGTERM into SystemExit, so that a killed run discards its temporary output."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _load_model(model_dir: Path | None) -> Any:
@@ -269,18 +284,19 @@ def classify_command(
     OUT.errors.csv and skipped. Exit status: 0 all done, 1 some documents
     failed, 2 usage error.
     """
-    run = run_batch(
-        paths,
-        out=out,
-        model_dir=model_dir,
-        jobs=jobs,
-        engine=engine,
-        scheduler=scheduler,
-        recursive=recursive,
-        explain=explain,
-        summary_out=summary_out,
-        quiet=quiet,
-    )
+    with _exit_on_sigterm():
+        run = run_batch(
+            paths,
+            out=out,
+            model_dir=model_dir,
+            jobs=jobs,
+            engine=engine,
+            scheduler=scheduler,
+            recursive=recursive,
+            explain=explain,
+            summary_out=summary_out,
+            quiet=quiet,
+        )
     sys.exit(run.status)
 
 
@@ -296,5 +312,6 @@ def segment_command(paths: tuple[str, ...], out: Path | None, recursive: bool, q
 
     PATHS and exit status as for `itunlp classify`.
     """
-    run = run_batch(paths, out=out, segment_only=True, recursive=recursive, quiet=quiet)
+    with _exit_on_sigterm():
+        run = run_batch(paths, out=out, segment_only=True, recursive=recursive, quiet=quiet)
     sys.exit(run.status)
