@@ -116,7 +116,7 @@ def theme_shares(df: pd.DataFrame, by: str | None = "doc_id") -> pd.DataFrame:
     --------
     >>> table = pd.DataFrame({"doc_id": ["a", "a", "b"],
     ...                       "themes": [["gender"], [], ["gender", "connectivity"]]})
-    >>> theme_shares(table).loc["a", "gender"]
+    >>> float(theme_shares(table).loc["a", "gender"])
     0.5
     """
     themes = table_themes(df)
