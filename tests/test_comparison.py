@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import warnings
@@ -68,6 +69,10 @@ NONE = [
 
 def _frame(rows: list[tuple[str, list[str]]]) -> pd.DataFrame:
     return pd.DataFrame({"text": [t for t, _ in rows], "themes": [th for _, th in rows]})
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _extended() -> ThemeScheme:
@@ -191,7 +196,7 @@ def test_cv_trains_each_model_only_on_its_own_data(
     new = _model(
         read_labels([extra], scheme=extended).pipe(lambda f: pd.concat([base, f])),
         scheme=extended,
-        training_data=[{"path": str(extra), "sha256": "x"}],
+        training_data={"files": {str(extra): _sha256(extra)}, "no_seed": False},
     )
     per_theme, _ = compare_models(old, new, folds=2, seed=0)
     assert "model A trained on 28 of them, model B on 36" in per_theme.attrs["evaluation"]
@@ -216,3 +221,31 @@ def test_bad_labels_name_the_row(old_and_new: tuple[ThemeModel, ThemeModel]) -> 
 def test_union_scheme_keeps_first_occurrence_order() -> None:
     base = load_themes()
     assert union_scheme(base, base).ids == base.ids
+
+
+def test_missing_training_file_warns_and_is_left_out(
+    monkeypatch: pytest.MonkeyPatch, old_and_new: tuple[ThemeModel, ThemeModel]
+) -> None:
+    old, new = old_and_new
+    monkeypatch.setattr(comparison, "load_shipped_corpus", lambda scheme=None: _corpus())
+    monkeypatch.setitem(new.meta, "training_data", {"files": {"gone/round9.csv": "0" * 64}})
+    with pytest.warns(UserWarning, match=r"round9.csv recorded in meta.json is not found"):
+        per_theme, _ = compare_models(old, new, folds=2)
+    assert "model A trained on 28 of them, model B on 28" in per_theme.attrs["evaluation"]
+
+
+def test_no_seed_model_is_refit_without_the_shipped_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old_and_new: tuple[ThemeModel, ThemeModel]
+) -> None:
+    old, new = old_and_new
+    monkeypatch.setattr(comparison, "load_shipped_corpus", lambda scheme=None: _corpus(False))
+    mine = tmp_path / "mine.jsonl"
+    rows = [(t, "gender") for t in GENDER] + [(t, "space_spectrum") for t in SPACE]
+    mine.write_text(
+        "\n".join(json.dumps({"text": t, "themes": [theme]}) for t, theme in rows) + "\n",
+        encoding="utf-8",
+    )
+    record = {"files": {str(mine): _sha256(mine)}, "no_seed": True}
+    monkeypatch.setitem(new.meta, "training_data", record)
+    per_theme, _ = compare_models(old, new, folds=2)
+    assert "model A trained on 20 of them, model B on 16" in per_theme.attrs["evaluation"]

@@ -21,6 +21,7 @@ Either way the result also lists the clauses on which the two disagree.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from collections.abc import Iterable, Sequence
@@ -31,11 +32,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from itunlp._resources import data_dir
 from itunlp.corpus import (
     LabelError,
     load_shipped_corpus,
     merge_labels,
     read_labels,
+    shipped_label_files,
 )
 from itunlp.themes import ThemeScheme
 
@@ -92,38 +95,60 @@ def _key(text: str, function: str) -> tuple[str, str]:
 
 
 def _training_files(model: Any) -> tuple[list[Path], bool]:
-    """The user label files a model was trained on, and whether the shipped corpus was in."""
+    """The user label files a model was trained on, and whether the shipped corpus was in.
+
+    ``itunlp.training.train`` records ``training_data.files`` (path -> SHA-256,
+    paths relative to the repository or the working folder) and
+    ``training_data.no_seed`` in ``meta.json``.
+    """
     meta = getattr(model, "meta", {}) or {}
-    entries: Any = meta.get("training_data", meta.get("training_files", []))
-    if isinstance(entries, dict):
-        entries = [{"path": k} for k in entries.get("files", entries)]
+    name = meta.get("name", "model")
+    record = meta.get("training_data", {})
+    if isinstance(record, dict):
+        files_field: Any = record.get("files", {})
+        used_seed = not bool(record.get("no_seed", meta.get("no_seed", False)))
+    else:  # a plain list of paths
+        files_field, used_seed = record, not bool(meta.get("no_seed", False))
+    if isinstance(files_field, dict):
+        entries = list(files_field.items())
+    else:
+        entries = [(entry, None) for entry in files_field or []]
     files: list[Path] = []
-    for entry in entries or []:
-        name = entry.get("path", entry.get("file")) if isinstance(entry, dict) else entry
-        if not isinstance(name, str) or _is_shipped(entry):
+    shipped = {p.resolve() for p in shipped_label_files()}
+    for entry, digest in entries:
+        if isinstance(entry, dict):
+            entry, digest = entry.get("path", entry.get("file")), entry.get("sha256")
+        if not isinstance(entry, str) or _is_shipped(entry):
             continue
-        path = Path(name)
-        if path.is_file():
-            files.append(path)
-        else:
+        found = next(
+            (c for c in (Path(entry), data_dir().parent / entry) if c.is_file()), None
+        )
+        if found is None:
             warnings.warn(
-                f"{getattr(model, 'meta', {}).get('name', 'model')}: training file {name} "
-                "recorded in meta.json is gone; comparing without it",
+                f"{name}: training file {entry} recorded in meta.json is not found (from "
+                f"{Path.cwd()}); comparing without its clauses. Run compare from the folder "
+                "you trained in, or pass --labels",
                 stacklevel=3,
             )
-    used_seed = not bool(meta.get("no_seed", False))
+            continue
+        if isinstance(digest, str) and len(digest) == 64 and digest != _sha256(found):
+            warnings.warn(
+                f"{name}: training file {found} changed since the model was trained; "
+                "its current labels are used",
+                stacklevel=3,
+            )
+        if found.resolve() not in shipped:
+            files.append(found)
     return files, used_seed
 
 
-def _is_shipped(entry: Any) -> bool:
-    """Whether a meta.json training-data entry is part of the shipped corpus."""
-    if isinstance(entry, dict):
-        if entry.get("shipped") or entry.get("part") in ("seed", "supplement", "dev"):
-            return True
-        name = entry.get("path", entry.get("file", ""))
-    else:
-        name = entry
-    parts = Path(str(name)).parts
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _is_shipped(name: str) -> bool:
+    """Whether a meta.json training file is part of the shipped corpus (read separately)."""
+    parts = Path(name).parts
     return any(p in ("_data", "data") for p in parts) and any(
         p in ("seed", "supplement", "dev") for p in parts
     )
