@@ -29,6 +29,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -372,17 +373,11 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def _term_block(self, scheme: ThemeScheme, texts: Sequence[str]) -> sp.csr_matrix:
         """Per theme: any term hit not explained by a trap, log1p of the count, any trap."""
-        ids = scheme.ids
-        block = np.zeros((len(texts), 3 * len(ids)))
-        for row, text in enumerate(texts):
-            terms = scheme.term_hits(text)
-            traps = scheme.trap_hits(text)
-            for j, theme in enumerate(ids):
-                net = max(0, len(terms.get(theme, ())) - len(traps.get(theme, ())))
-                block[row, 3 * j] = float(net > 0)
-                block[row, 3 * j + 1] = math.log1p(net)
-                block[row, 3 * j + 2] = float(theme in traps)
-        return sp.csr_matrix(block)
+        return sp.csr_matrix(
+            np.array([_term_row(scheme, text) for text in texts]).reshape(
+                len(texts), 3 * len(scheme.ids)
+            )
+        )
 
     def _term_feature_names(self, scheme: ThemeScheme) -> list[str]:
         names = []
@@ -666,6 +661,18 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             ranked = sorted(((n, v) for n, v in parts.items() if v > 0), key=lambda p: -p[1])
             result[theme] = [(n, round(v, 4)) for n, v in ranked[:top]]
         return result
+
+
+@lru_cache(maxsize=65_536)
+def _term_row(scheme: ThemeScheme, text: str) -> tuple[float, ...]:
+    """One clause's term features; cached because cross-validation sees each clause often."""
+    terms = scheme.term_hits(text)
+    traps = scheme.trap_hits(text)
+    row: list[float] = []
+    for theme in scheme.ids:
+        net = max(0, len(terms.get(theme, ())) - len(traps.get(theme, ())))
+        row += [float(net > 0), math.log1p(net), float(theme in traps)]
+    return tuple(row)
 
 
 def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -7,7 +7,8 @@ A model folder ``models/<name>/`` holds
 * ``classifier.npz`` - its numeric arrays (idf vectors, logistic weights), read with
   ``allow_pickle=False``;
 * ``themes.json`` - the theme scheme it was trained with;
-* ``segmenter.json`` - the segmenter's learned boundary model, or null for the rules;
+* ``segmenter/boundary_model.json`` - the segmenter's learned boundary decider
+  (``BoundaryModel.to_dict()``), absent when the segmenter's rules decide alone;
 * ``meta.json`` - name, versions, themes and thresholds, training data and hashes,
   cross-validated metrics, and the SHA-256 of every other file.
 
@@ -57,8 +58,8 @@ META_FILE = "meta.json"
 CLASSIFIER_JSON = "classifier.json"
 CLASSIFIER_ARRAYS = "classifier.npz"
 THEMES_FILE = "themes.json"
-SEGMENTER_FILE = "segmenter.json"
-MODEL_FILES = (CLASSIFIER_JSON, CLASSIFIER_ARRAYS, THEMES_FILE, SEGMENTER_FILE)
+SEGMENTER_FILE = "segmenter/boundary_model.json"
+REQUIRED_FILES = (CLASSIFIER_JSON, CLASSIFIER_ARRAYS, THEMES_FILE)
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -347,8 +348,13 @@ def save_model_folder(
         np.savez_compressed(buffer, **arrays)
         _write_bytes(staging / CLASSIFIER_ARRAYS, buffer.getvalue())
         _write_json(staging / THEMES_FILE, classifier.scheme_.to_dict())
-        _write_json(staging / SEGMENTER_FILE, {"boundary_model": boundary_model})
-        record = _build_meta(dict(meta or {}), classifier, staging)
+        written = list(REQUIRED_FILES)
+        if boundary_model is not None:
+            (staging / SEGMENTER_FILE).parent.mkdir()
+            _write_json(staging / SEGMENTER_FILE, boundary_model)
+            _fsync_dir((staging / SEGMENTER_FILE).parent)
+            written.append(SEGMENTER_FILE)
+        record = _build_meta(dict(meta or {}), classifier, staging, written)
         _write_json(staging / META_FILE, record)
         _fsync_dir(staging)
         _publish(staging, target)
@@ -358,7 +364,9 @@ def save_model_folder(
     return target
 
 
-def _build_meta(meta: dict[str, Any], classifier: ThemeClassifier, staging: Path) -> dict:
+def _build_meta(
+    meta: dict[str, Any], classifier: ThemeClassifier, staging: Path, written: list[str]
+) -> dict:
     try:
         import spacy
 
@@ -388,7 +396,13 @@ def _build_meta(meta: dict[str, Any], classifier: ThemeClassifier, staging: Path
     for key in ("themes", "thresholds", "too_few_positives", "format", "format_version", "files"):
         meta.pop(key, None)
     record.update(_json_ready(meta))
-    record["files"] = {name: _sha256(staging / name) for name in MODEL_FILES}
+    record["segmenter"] = {
+        "boundary_model": SEGMENTER_FILE if SEGMENTER_FILE in written else None,
+        "note": "the segmenter's rules decide every boundary"
+        if SEGMENTER_FILE not in written
+        else "rules plus the learned boundary decider for ambiguous points",
+    }
+    record["files"] = {name: _sha256(staging / name) for name in written}
     return record
 
 
@@ -461,9 +475,12 @@ def load_model_folder(path: str | Path) -> LoadedModel:
             stacklevel=2,
         )
     hashes = meta.get("files")
-    if not isinstance(hashes, dict) or not set(MODEL_FILES) <= set(hashes):
+    if not isinstance(hashes, dict) or not set(REQUIRED_FILES) <= set(hashes):
         raise ModelFileError(f"{meta_path}: the file hashes ('files') are missing or incomplete")
-    for name in MODEL_FILES:
+    unknown = sorted(set(hashes) - {*REQUIRED_FILES, SEGMENTER_FILE})
+    if unknown:
+        raise ModelFileError(f"{meta_path}: lists files this itunlp does not know: {unknown}")
+    for name in hashes:
         file = folder / name
         if not file.is_file():
             raise ModelNotFoundError(f"Model file missing: {file}")
@@ -482,14 +499,14 @@ def load_model_folder(path: str | Path) -> LoadedModel:
         raise ModelFileError(f"{folder / CLASSIFIER_JSON}: expected a JSON object")
     arrays = _load_arrays(folder / CLASSIFIER_ARRAYS)
     classifier = _restore_classifier(state, arrays, scheme, folder)
-    segmenter = _read_json(folder / SEGMENTER_FILE)
-    if not isinstance(segmenter, dict):
+    boundary = _read_json(folder / SEGMENTER_FILE) if SEGMENTER_FILE in hashes else None
+    if boundary is not None and not isinstance(boundary, dict):
         raise ModelFileError(f"{folder / SEGMENTER_FILE}: expected a JSON object")
     _check_themes(meta, classifier, meta_path)
     return LoadedModel(
         classifier=classifier,
         meta=meta,
-        boundary_model=segmenter.get("boundary_model"),
+        boundary_model=boundary,
         path=folder,
     )
 

@@ -1,0 +1,336 @@
+"""``itunlp train`` and ``itunlp evaluate``: thin verbs over :mod:`itunlp.training`.
+
+The verbs parse options and print; :func:`run_train`, :func:`run_evaluate` and
+:func:`format_results` do the work and are what the tests call. Exit status 2 for
+usage problems, including label files that do not validate (the message names the
+file and row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from itunlp.cli._group import EXIT_USAGE, main
+
+__all__ = ["format_results", "format_training", "run_evaluate", "run_train"]
+
+_TABLE_SUFFIXES = (".csv", ".tsv", ".json")
+
+
+class UsageProblem(click.ClickException):
+    """A bad argument or label file: printed as ``Error: ...`` with exit status 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def _scheme(themes: Path | None) -> Any:
+    if themes is None:
+        return None
+    from itunlp.themes import load_themes
+
+    try:
+        return load_themes(themes)
+    except (FileNotFoundError, ValueError) as error:
+        raise UsageProblem(f"--themes: {error}") from None
+
+
+def run_train(
+    labels: Sequence[Path],
+    output: Path,
+    *,
+    no_seed: bool = False,
+    themes: Path | None = None,
+    name: str | None = None,
+    cv_folds: int = 5,
+    metrics: bool = True,
+    metric_repeats: int = 1,
+) -> Any:
+    """Train and write a model folder; the worker of ``itunlp train``.
+
+    Returns
+    -------
+    ThemeModel
+
+    Raises
+    ------
+    UsageProblem
+        Bad labels, scheme or options (exit status 2).
+    """
+    from itunlp.corpus import LabelError
+    from itunlp.training import train
+
+    if no_seed and not labels:
+        raise UsageProblem("--no-seed needs label files: there is nothing else to train on")
+    scheme = _scheme(themes)
+    try:
+        return train(
+            list(labels) or None,
+            no_seed=no_seed,
+            scheme=scheme,
+            name=name or output.name,
+            output=output,
+            cv_folds=cv_folds,
+            metrics=metrics,
+            metric_repeats=metric_repeats,
+        )
+    except LabelError as error:
+        raise UsageProblem(f"invalid labels: {error}") from None
+    except FileNotFoundError as error:
+        raise UsageProblem(str(error)) from None
+    except ValueError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def format_training(model: Any) -> str:
+    """What was trained: clauses per theme, thresholds, fallbacks, time, CV scores."""
+    meta = model.meta
+    data = meta.get("training_data", {})
+    counts = data.get("clauses_per_theme", {})
+    lines = [
+        f"Model {meta.get('name')!r} written to {model.path}",
+        f"  {data.get('n_clauses', '?')} labelled clauses "
+        f"({', '.join(f'{k} {v}' for k, v in data.get('clauses_per_source', {}).items())}), "
+        f"{data.get('n_without_theme', '?')} without a theme",
+    ]
+    frame = pd.DataFrame(
+        {
+            "theme": model.themes,
+            "clauses": [counts.get(t, 0) for t in model.themes],
+            "threshold": [round(model.thresholds[t], 3) for t in model.themes],
+        }
+    )
+    cv = meta.get("metrics", {}).get("cv", {}).get("model", {})
+    if cv:
+        frame["cv_f1"] = [cv.get(t, {}).get("f1") for t in model.themes]
+    lines.append(_indent(frame.to_string(index=False)))
+    prior = meta.get("too_few_positives", [])
+    if prior:
+        lines.append(f"  Too few labels to learn (term-list prior): {', '.join(prior)}")
+    if cv:
+        lines.append(
+            f"  Cross-validated micro-F1 {cv['micro']['f1']:.3f}, macro-F1 {cv['macro']['f1']:.3f}"
+        )
+    seconds = meta.get("training_seconds", {})
+    lines.append(
+        f"  Training time: classifier {seconds.get('classifier', 0):.1f} s, "
+        f"total with metrics {seconds.get('total_with_metrics', 0):.1f} s"
+    )
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def run_evaluate(
+    labels: Sequence[Path],
+    *,
+    model_dir: Path | None = None,
+    no_seed: bool = False,
+    folds: int = 5,
+    repeats: int = 2,
+    cross_source: bool = True,
+    baselines: bool = True,
+    out: Path | None = None,
+) -> pd.DataFrame:
+    """Cross-validate a model configuration; the worker of ``itunlp evaluate``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of :func:`itunlp.training.evaluate`, also written to ``out``.
+
+    Raises
+    ------
+    UsageProblem
+        Bad labels, model folder, output file or options (exit status 2).
+    """
+    from itunlp.corpus import LabelError
+    from itunlp.training import evaluate
+
+    if out is not None and out.suffix.lower() not in _TABLE_SUFFIXES:
+        raise UsageProblem(
+            f"-o {out}: unsupported table type '{out.suffix}'; use {', '.join(_TABLE_SUFFIXES)}"
+        )
+    if no_seed and not labels:
+        raise UsageProblem("--no-seed needs label files: there is nothing else to evaluate on")
+    model: Any = None
+    if model_dir is not None:
+        from itunlp.pipeline import load
+
+        try:
+            model = load(model_dir)
+        except (FileNotFoundError, ValueError) as error:
+            raise UsageProblem(f"--model: cannot load {model_dir}: {error}") from None
+    try:
+        table = evaluate(
+            model,
+            list(labels) or None,
+            no_seed=no_seed,
+            folds=folds,
+            repeats=repeats,
+            cross_source=cross_source,
+            baselines=baselines,
+        )
+    except LabelError as error:
+        raise UsageProblem(f"invalid labels: {error}") from None
+    except (FileNotFoundError, ValueError) as error:
+        raise UsageProblem(str(error)) from None
+    if out is not None:
+        suffix = out.suffix.lower()
+        if suffix == ".json":
+            table.to_json(out, orient="records", indent=1)
+        else:
+            table.to_csv(out, index=False, sep="\t" if suffix == ".tsv" else ",")
+    return table
+
+
+def _number(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:.3f}"
+
+
+def format_results(table: pd.DataFrame) -> str:
+    """The :func:`itunlp.training.evaluate` table as one readable block per setting.
+
+    Per theme: the model's precision, recall, F1 with its spread across folds and
+    support, then the baselines' F1 on the same folds, then any note.
+    """
+    blocks = []
+    keys = ["setting", "train", "test"]
+    for (setting, train, test), group in table.groupby(keys, sort=False):
+        model = group[group["method"] == "model"].set_index("theme")
+        shown = pd.DataFrame(
+            {
+                "precision": model["precision"].map(_number),
+                "recall": model["recall"].map(_number),
+                "F1": model["f1"].map(_number),
+                "+/-": model["f1_std"].map(_number) if model["n_folds"].max() > 1 else "",
+                "support": model["support"],
+            }
+        )
+        for method in group["method"].unique():
+            if method == "model":
+                continue
+            other = group[group["method"] == method].set_index("theme")["f1"]
+            shown[f"F1 {method}"] = other.reindex(shown.index).map(_number)
+        shown["note"] = model["note"].fillna("")
+        folds = int(model["n_folds"].max())
+        title = (
+            f"Cross-validation on all labels ({test}, {folds} folds)"
+            if setting == "cv"
+            else f"{setting}: train on {train}, test on {test}"
+        )
+        blocks.append(title + "\n" + shown.reset_index().to_string(index=False))
+    return "\n\n".join(blocks)
+
+
+@main.command("train")
+@click.argument("labels", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Model folder to write, e.g. models/NAME (replaced atomically).",
+)
+@click.option("--no-seed", is_flag=True, help="Train on LABELS only, not the shipped corpus.")
+@click.option(
+    "--themes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Theme scheme (themes.toml); default: the shipped one.",
+)
+@click.option("--name", default=None, help="Model name for meta.json; default: the folder name.")
+@click.option(
+    "--cv-folds",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Folds for threshold tuning and the recorded metrics (0: none, threshold 0.5).",
+)
+@click.option("--no-metrics", is_flag=True, help="Skip the cross-validated metrics (faster).")
+def train_command(
+    labels: tuple[Path, ...],
+    output: Path,
+    no_seed: bool,
+    themes: Path | None,
+    name: str | None,
+    cv_folds: int,
+    no_metrics: bool,
+) -> None:
+    """Train a model from LABELS (.jsonl, .csv, Label Studio .json) plus the shipped corpus.
+
+    LABELS override shipped labels of the same clause. The folder gets the classifier,
+    the segmenter settings, the theme scheme and meta.json with cross-validated scores.
+    The shipped default is built with: itunlp train -o models/default --name default
+    """
+    if cv_folds == 1:
+        raise UsageProblem("--cv-folds must be 0 or at least 2")
+    model = run_train(
+        labels,
+        output,
+        no_seed=no_seed,
+        themes=themes,
+        name=name,
+        cv_folds=cv_folds,
+        metrics=not no_metrics,
+    )
+    click.echo(format_training(model))
+
+
+@main.command("evaluate")
+@click.argument("labels", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Evaluate this model folder's configuration; default: the default settings.",
+)
+@click.option("--no-seed", is_flag=True, help="Evaluate on LABELS only, not the shipped corpus.")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
+@click.option("--repeats", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--no-cross-source", is_flag=True, help="Skip train-on-one-source, test-on-another.")
+@click.option("--no-baselines", is_flag=True, help="Skip the TF-IDF and keyword baselines.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the full table (.csv, .tsv or .json).",
+)
+def evaluate_command(
+    labels: tuple[Path, ...],
+    model_dir: Path | None,
+    no_seed: bool,
+    folds: int,
+    repeats: int,
+    no_cross_source: bool,
+    no_baselines: bool,
+    out: Path | None,
+) -> None:
+    """Cross-validated precision/recall/F1 per theme, with baselines and cross-source scores.
+
+    Repeated multilabel-stratified k-fold on the shipped corpus plus LABELS; each
+    fold's thresholds are tuned on its training part only. Cross-source rows train on
+    one source (seed, supplement, dev, user) and test on another.
+    """
+    table = run_evaluate(
+        labels,
+        model_dir=model_dir,
+        no_seed=no_seed,
+        folds=folds,
+        repeats=repeats,
+        cross_source=not no_cross_source,
+        baselines=not no_baselines,
+        out=out,
+    )
+    click.echo(format_results(table))
+    if out is not None:
+        click.echo(f"\nFull table written to {out}")
