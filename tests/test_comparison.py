@@ -249,3 +249,31 @@ def test_no_seed_model_is_refit_without_the_shipped_corpus(
     monkeypatch.setitem(new.meta, "training_data", record)
     per_theme, _ = compare_models(old, new, folds=2)
     assert "model A trained on 20 of them, model B on 16" in per_theme.attrs["evaluation"]
+
+
+class _Fixed:
+    """A model that returns fixed predictions: scores checkable by hand."""
+
+    def __init__(self, predictions: list[list[str]]) -> None:
+        self.predictions = predictions
+        self.scheme = load_themes()
+        self.themes = ["gender", "space_spectrum"]
+
+    def predict(self, texts: list[str], functions: list[str] | None = None) -> list[list[str]]:
+        return self.predictions[: len(texts)]
+
+
+def test_scores_match_hand_computation() -> None:
+    gold = _frame([("One.", ["gender"]), ("Two.", ["gender"]), ("Three.", []), ("Four.", [])])
+    a = _Fixed([["gender"], [], ["space_spectrum"], []])
+    b = _Fixed([["gender"], ["gender"], [], []])
+    table = compare_models(a, b, gold)[0].set_index("theme")
+    # A on gender: tp 1, fn 1 -> F1 2/3; on space: one false alarm -> F1 0.
+    assert table.loc["gender", "f1_a"] == pytest.approx(2 / 3)
+    assert table.loc["space_spectrum", "f1_a"] == 0.0
+    assert math.isnan(table.loc["space_spectrum", "f1_b"])  # nothing labelled, nothing predicted
+    assert table.loc["micro", "f1_a"] == pytest.approx(0.5)  # tp 1, fp 1, fn 1
+    # Macro counts space (A raised a false alarm there); B made no mistake on it -> 1.
+    assert table.loc["macro", "f1_a"] == pytest.approx(1 / 3)
+    assert table.loc["macro", "f1_b"] == 1.0
+    assert table.loc["micro", "f1_change"] == pytest.approx(0.5)

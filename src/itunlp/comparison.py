@@ -214,7 +214,10 @@ def _score_table(
                 notes.append(f"not a theme of model {side.upper()}")
             row.update({f"precision_{side}": p, f"recall_{side}": r, f"f1_{side}": f})
         if support < FEW_LABELS:
-            notes.append(f"only {support} labelled clause(s): F1 unreliable")
+            notes.append(
+                "no labelled clause" if not support
+                else f"only {support} labelled clause(s): F1 unreliable"
+            )
         row["f1_change"] = row["f1_b"] - row["f1_a"]
         row["note"] = "; ".join(notes)
         rows.append(row)
@@ -227,12 +230,18 @@ def _score_table(
             elif name == "micro":
                 p, r, f = _prf(y[:, shared].ravel(), pred[:, shared].ravel())
             else:
-                triples = [_prf(y[:, j], pred[:, j]) for j in shared if y[:, j].sum() > 0]
-                p, r, f = (_mean([t[k] for t in triples]) for k in range(3))
+                # Over themes labelled or predicted by either model, so a false alarm on
+                # an unlabelled theme counts; a model with nothing to get wrong on such a
+                # theme scores 1 there (scikit-learn's zero_division=1 convention).
+                active = [j for j in shared if y[:, j].any() or ya[:, j].any() or yb[:, j].any()]
+                triples = [_prf(y[:, j], pred[:, j]) for j in active]
+                p, r, f = (
+                    _mean([1.0 if math.isnan(t[k]) else t[k] for t in triples]) for k in range(3)
+                )
             row.update({f"precision_{side}": p, f"recall_{side}": r, f"f1_{side}": f})
         row["f1_change"] = row["f1_b"] - row["f1_a"]
         row["note"] = "themes of both models" + (
-            "" if name == "micro" else ", with at least one labelled clause"
+            "" if name == "micro" else " labelled or predicted on these clauses"
         )
         rows.append(row)
     frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
@@ -374,7 +383,9 @@ def compare_models(
     -------
     per_theme : pandas.DataFrame
         Columns :data:`COMPARISON_COLUMNS`: one row per theme of either model,
-        then ``micro`` and ``macro`` over the themes both models have. ``note``
+        then ``micro`` (all clause-theme decisions pooled) and ``macro`` (the
+        mean over themes labelled or predicted on these clauses), both over the
+        themes both models have. ``note``
         flags a theme a model lacks and a theme with fewer than ``FEW_LABELS``
         labelled clauses. ``per_theme.attrs["evaluation"]`` says how it was
         measured.
