@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -61,6 +62,9 @@ _MARKER = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _NON_WORD = re.compile(r"[^\w]+")
+# How far below the threshold a pair's shared-word share may be and the pair still be
+# scored in full: rewordings that keep the point share at least this many words.
+_PLAUSIBLE_MARGIN = 0.25
 
 
 class _Model(Protocol):
@@ -104,9 +108,11 @@ def normalise_clause(text: str) -> str:
 def clause_similarity(a: str, b: str) -> float:
     """How alike two normalised clauses are, from 0 (unrelated) to 1 (identical).
 
-    The larger of two views: the character ratio of :class:`difflib.SequenceMatcher`
-    (catches small edits such as "regulators" -> "regulators and operators") and the
-    Dice overlap of the word sets (catches words moved around inside the clause).
+    The largest of three views, each catching a kind of edit the others miss: the
+    :class:`difflib.SequenceMatcher` ratio over characters (small edits inside words,
+    "State" -> "States") and over words (words put in or struck out, "regulators" ->
+    "regulators and operators"), and the Dice overlap of the word sets (words moved
+    around inside the clause).
 
     Parameters
     ----------
@@ -128,10 +134,20 @@ def clause_similarity(a: str, b: str) -> float:
         return 1.0
     if not a or not b:
         return 0.0
-    ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    words_a, words_b = set(a.split()), set(b.split())
-    dice = 2 * len(words_a & words_b) / (len(words_a) + len(words_b))
-    return max(ratio, dice)
+    return max(_word_similarity(a.split(), b.split()), _char_ratio(a, b))
+
+
+def _word_similarity(a: list[str], b: list[str]) -> float:
+    """The word-level views: sequence ratio over words and Dice overlap of word sets."""
+    if not a or not b:
+        return 0.0
+    set_a, set_b = set(a), set(b)
+    dice = 2 * len(set_a & set_b) / (len(set_a) + len(set_b))
+    return max(dice, difflib.SequenceMatcher(None, a, b, autojunk=False).ratio())
+
+
+def _char_ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def _cut(text: str, model: Any) -> list[Any]:
@@ -160,8 +176,18 @@ def _pair_by_similarity(
 ) -> dict[int, tuple[int, float]]:
     """Greedy best-first pairing of leftover clauses; returns new index -> (old, sim)."""
     candidates = []
+    old_bags = {i: Counter(old_keys[i].split()) for i in old_free}
+    new_bags = {j: Counter(new_keys[j].split()) for j in new_free}
     for i in old_free:
         for j in new_free:
+            a, b = old_bags[i], new_bags[j]
+            size = a.total() + b.total()
+            # The shared-word share bounds the word-level similarity from above; pairs far
+            # below the threshold on it are unrelated points, and skipping them keeps a
+            # diff of two long, much-changed documents fast (the character ratio, the
+            # slow part, is only computed for pairs that already share many words).
+            if not size or 2 * (a & b).total() / size < threshold - _PLAUSIBLE_MARGIN:
+                continue
             score = clause_similarity(old_keys[i], new_keys[j])
             if score >= threshold:
                 # Ties go to the pair closest in position, then to the earliest.
