@@ -309,3 +309,25 @@ def test_diff_report_is_self_contained_and_coloured(tmp_path: Path) -> None:
     assert sum("gender" in r["data-old-themes"].split() for r in removed) == 2
     assert "<del>" in text and "<ins>" in text  # reworded clauses show their edits
     assert "gender: 2 clauses removed, 0 added" in text
+
+
+def test_pages_of_paged_documents_are_marked(tmp_path: Path) -> None:
+    text = "The plenary met.\n\nWomen were elected.\n\nThe orbit is full."
+    starts = [0, 18, 39]
+    texts = [text[s:].split("\n")[0] for s in starts]
+    df = pd.DataFrame(
+        {
+            "doc_id": ["paper"] * 3,
+            "page": pd.array([1, 1, 2], dtype="Int64"),
+            "start": starts,
+            "end": [s + len(t) for s, t in zip(starts, texts, strict=True)],
+            "text": texts,
+            "themes": [[], ["gender"], []],
+        }
+    )
+    page = write_report(df, tmp_path / "r.html", texts={"paper": text}).read_text("utf-8")
+    assert page.count('<span class="page-mark">') == 2 and "p. 2</span>" in page
+    spans = [a for t, a in parse(tmp_path / "r.html").elements if a.get("data-page")]
+    assert [s["data-page"] for s in spans] == ["1", "1", "2"]
+    listed = write_report(df, tmp_path / "l.html", texts={}).read_text("utf-8")
+    assert '<div class="page-mark">page 2</div>' in listed

@@ -223,7 +223,8 @@ def _clause_html(
     kind = function_kind(function)
     scores = clauses.scores(row)
     terms, source = clauses.terms(row, own)
-    tip = [f"{function or 'prose'} ({kind})"]
+    page = _page_of(row)
+    tip = [f"{function or 'prose'} ({kind})" + (f", page {page}" if page is not None else "")]
     tip.append("themes: " + (", ".join(f"{t} {scores.get(t, 1):.2f}" for t in own) or "none"))
     for theme, found in terms.items():
         tip.append(f"{theme}: " + ", ".join(term for term, _ in found[:5]))
@@ -235,6 +236,7 @@ def _clause_html(
         "data-themes": " ".join(own),
         "data-function": function,
         "data-kind": kind,
+        "data-page": "" if page is None else str(page),
         "data-scores": json.dumps(scores, ensure_ascii=False),
         "data-terms": json.dumps(terms, ensure_ascii=False),
         "data-terms-source": source,
@@ -246,6 +248,14 @@ def _clause_html(
         f'{k}="{_esc(v, quote=True)}"' for k, v in attributes.items() if v or k != "style"
     )
     return f"<span {attrs}>{_esc(str(row.get('text', '')))}</span>"
+
+
+def _page_of(row: Mapping[str, Any]) -> int | None:
+    """The clause's page (PDF inputs), or None."""
+    page = row.get("page")
+    if page is None or pd.isna(page):
+        return None
+    return int(page)
 
 
 def _gap_html(gap: str, headings: set[str]) -> str:
@@ -287,9 +297,13 @@ def _document_body(
     if text is not None and _offsets_fit(rows, text):
         headings = {" ".join(str(r.get("function") or "").split()) for r in rows} - {""}
         position = 0
+        page: int | None = None
         for n, (row, own) in enumerate(zip(rows, lists, strict=True), start=1):
             start, end = int(row["start"]), int(row["end"])
             out.append(_gap_html(text[position:start], headings))
+            if _page_of(row) is not None and _page_of(row) != page:
+                page = _page_of(row)
+                out.append(f'<span class="page-mark">p. {page}</span>')
             out.append(_clause_html(row, own, f"{prefix}-c{n}", clauses, colours))
             position = end
         out.append(_gap_html(text[position:], headings))
@@ -297,12 +311,11 @@ def _document_body(
     # No source text (or offsets that do not index it): clauses one per line, a
     # heading wherever the function or the page changes.
     function: str | None = None
-    page: Any = None
+    page = None
     for n, (row, own) in enumerate(zip(rows, lists, strict=True), start=1):
-        this_page = row.get("page")
-        if this_page is not None and not pd.isna(this_page) and this_page != page:
-            page = this_page
-            out.append(f'<div class="page-mark">page {_esc(str(page))}</div>')
+        if _page_of(row) is not None and _page_of(row) != page:
+            page = _page_of(row)
+            out.append(f'<div class="page-mark">page {page}</div>')
         this_function = str(row.get("function") or "")
         if this_function != function:
             function = this_function
@@ -436,7 +449,9 @@ section.document{border-top:2px solid var(--line);margin-top:24px;padding-top:12
 .doc-text .heading{font-weight:600;font-style:italic;color:#24292e}
 .doc-text div.heading{margin-top:10px;line-height:1.6}
 .doc-text .doc-title{font-weight:700}
-.page-mark{color:var(--muted);font-size:.8em;border-top:1px dashed var(--line);margin-top:6px}
+div.page-mark{color:var(--muted);font-size:.8em;border-top:1px dashed var(--line);margin-top:6px}
+span.page-mark{color:var(--muted);font-size:.7em;border:1px solid var(--line);border-radius:3px;
+ padding:0 3px;margin-right:4px;vertical-align:super}
 .clause{background-repeat:no-repeat;-webkit-box-decoration-break:clone;box-decoration-break:clone;
  cursor:pointer;border-radius:2px;transition:opacity .15s}
 .doc-text .item{line-height:1.9;margin:2px 0 2px 14px}
@@ -546,7 +561,8 @@ _JS = """
     var own = (c.getAttribute("data-themes") || "").split(" ").filter(Boolean);
     heading.textContent = c.getAttribute("data-clause-id") || "clause";
     add(body, "p", "function: " + (c.getAttribute("data-function") || "(prose)") +
-      " \\u2014 " + c.getAttribute("data-kind"));
+      " \\u2014 " + c.getAttribute("data-kind") +
+      (c.getAttribute("data-page") ? ", page " + c.getAttribute("data-page") : ""));
     add(body, "p", "themes: " + (own.length ? own.join(", ") : "none"));
     var scores = JSON.parse(c.getAttribute("data-scores") || "{}");
     var names = Object.keys(scores).sort(function (a, b) { return scores[b] - scores[a]; });
