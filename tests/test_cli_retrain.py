@@ -259,6 +259,8 @@ def test_full_loop_suggest_edit_train_compare(
     out = tmp_path / "compare.csv"
     result = _run("compare", old_model, new_model, "--labels", tmp_path / "edited.csv", "-o", out)
     assert result.exit_code == 0, result.output
+    # The loop scores on the labels B just learned: compare says so, honestly.
+    assert f"model B was trained on {len(rows)} of them" in result.output
     table = pd.read_csv(out).set_index("theme")
     assert table.loc["micro", "f1_b"] == 1.0
     assert table.loc["micro", "f1_b"] >= table.loc["micro", "f1_a"]

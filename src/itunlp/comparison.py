@@ -4,9 +4,11 @@ After a labelling round the question is not "is the new model good" but "is it
 better than the one we had, and where". :func:`compare_models` answers it on
 equal terms, in one of two ways:
 
-* **held-out labels** (``labels`` given): both models predict the same labelled
-  clauses, which neither should have been trained on, and each is scored
-  against them. Fast, and the fairest test when such labels exist.
+* **given labels** (``labels``): both models predict the same labelled
+  clauses and each is scored against them. Fast, and the fairest test when
+  neither model was trained on them (held-out labels); the result says how many
+  of them each model saw in training, so a score on training labels is never
+  mistaken for a held-out one.
 * **the same cross-validation folds** (no ``labels``): the evaluation pool is the
   shipped corpus plus every label file either model was trained on (as recorded
   in its ``meta.json``). The pool is cut once into multilabel-stratified folds;
@@ -154,8 +156,28 @@ def _is_shipped(name: str) -> bool:
     )
 
 
+def _label_paths(labels: Any) -> list[Path]:
+    if isinstance(labels, pd.DataFrame):
+        return []
+    return [Path(labels)] if isinstance(labels, str | Path) else [Path(p) for p in labels]
+
+
 def _read(labels: Any, scheme: ThemeScheme) -> pd.DataFrame:
-    return read_labels(labels, scheme=scheme)
+    """Labels validated against the union scheme, offsets checked against their documents."""
+    from itunlp.active import label_documents  # reads documents the rows point to
+
+    paths = _label_paths(labels)
+    documents = label_documents(paths) if paths else None
+    return read_labels(labels, scheme=scheme, documents=documents)
+
+
+def _recorded_digests(model: Any) -> set[str]:
+    """SHA-256 of the user label files recorded in a model's meta.json."""
+    record = (getattr(model, "meta", {}) or {}).get("training_data", {})
+    files = record.get("files", {}) if isinstance(record, dict) else {}
+    if not isinstance(files, dict):
+        return set()
+    return {str(d) for name, d in files.items() if not _is_shipped(str(name))}
 
 
 def _predict(model: Any, frame: pd.DataFrame) -> list[list[str]]:
@@ -302,6 +324,46 @@ def _pool(model_a: Any, model_b: Any, scheme: ThemeScheme, corpus: Any) -> pd.Da
     return pool.assign(_in_a=[k in keys_a for k in keys], _in_b=[k in keys_b for k in keys])
 
 
+def _trained_keys(model: Any, scheme: ThemeScheme) -> set[tuple[str, str]]:
+    """The clauses a model was trained on, as far as its meta.json lets us know."""
+    files, used_seed = _training_files(model)
+    keys: set[tuple[str, str]] = set()
+    frames = [load_shipped_corpus(scheme=scheme)] if used_seed else []
+    if files:
+        frames.append(read_labels(files, scheme=scheme))
+    for frame in frames:
+        keys.update(_key(t, f) for t, f in zip(frame["text"], frame["function"], strict=True))
+    return keys
+
+
+def _overlap_note(
+    frame: pd.DataFrame, paths: list[Path], model_a: Any, model_b: Any, scheme: ThemeScheme
+) -> str:
+    """Say how many of the given labels each model was trained on: held out or not."""
+    labels = [_key(t, f) for t, f in zip(frame["text"], frame["function"], strict=True)]
+    parts = []
+    for side, model in (("A", model_a), ("B", model_b)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a missing file is matched by its hash below
+                seen = _trained_keys(model, scheme)
+        except (LabelError, FileNotFoundError):
+            return ""  # unknown training data: nothing honest to add
+        # meta.json may record a file by name only; the same bytes are the same labels.
+        recorded = _recorded_digests(model)
+        matched = [p for p in paths if _sha256(p) in recorded]
+        if matched:
+            known = read_labels(matched, scheme=scheme)
+            seen = seen | {
+                _key(t, f) for t, f in zip(known["text"], known["function"], strict=True)
+            }
+        parts.append(f"model {side} was trained on {sum(k in seen for k in labels)} of them")
+    note = " (" + ", ".join(parts) + ")"
+    if any(not p.endswith(" 0 of them") for p in parts):
+        note += "; scores on clauses a model was trained on are not held-out scores"
+    return note
+
+
 def _fit_copy(model: Any, train: pd.DataFrame) -> Any:
     """An unfitted copy of the model's classifier trained on ``train`` (its themes only)."""
     estimator = clone(model.classifier)
@@ -419,7 +481,9 @@ def compare_models(
             raise LabelError("No labelled clauses to compare the models on")
         pred_a, pred_b = _predict(model_a, frame), _predict(model_b, frame)
         fold_of: list[int | None] = [None] * len(frame)
-        evaluation = f"held-out labels: {len(frame)} clauses"
+        evaluation = f"given labels: {len(frame)} clauses" + _overlap_note(
+            frame, _label_paths(labels), model_a, model_b, scheme
+        )
     else:
         frame = _pool(model_a, model_b, scheme, corpus)
         pred_a, pred_b, fold_of = _cross_validate(model_a, model_b, frame, themes, folds, seed)

@@ -200,18 +200,15 @@ def run_compare(
     (pandas.DataFrame, pandas.DataFrame)
         Per-theme scores and disagreements, as :func:`itunlp.comparison.compare_models`.
     """
-    from itunlp.active import label_documents
-    from itunlp.comparison import compare_models, union_scheme
-    from itunlp.corpus import read_labels
+    from itunlp.comparison import compare_models
     from itunlp.outputs import write_table
 
     first, second = _load_model(model_a), _load_model(model_b)
-    held_out = None
     try:
-        if labels:
-            scheme = union_scheme(first.scheme, second.scheme)
-            held_out = read_labels(list(labels), scheme=scheme, documents=label_documents(labels))
-        per_theme, disagreements = compare_models(first, second, held_out, folds=folds, seed=seed)
+        # Paths, not a frame: compare checks their offsets and spots training files by hash.
+        per_theme, disagreements = compare_models(
+            first, second, list(labels) or None, folds=folds, seed=seed
+        )
     except (LabelError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     if out is not None:
