@@ -270,6 +270,8 @@ def test_a_large_text_file_is_streamed_in_blocks_with_whole_file_offsets(tmp_pat
     assert streamed.clause_id.is_unique
     assert streamed.clause_id.iloc[-1] == f"big-{len(streamed):03d}"
     assert streamed.start.is_monotonic_increasing
+    in_parallel = segment_documents(path, stream_bytes=10_000, n_jobs=2)
+    pd.testing.assert_frame_equal(in_parallel, streamed)  # blocks of one file, two workers
 
 
 # ------------------------------------------------------------------ parallel engines

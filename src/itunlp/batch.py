@@ -727,7 +727,8 @@ def stream_clauses(
         if engine == "dask":
             results = _run_dask(model, tasks, scheduler, n_jobs, settings)
         else:
-            local_jobs = 1 if len(sources) <= 1 else n_jobs
+            # One small document is not worth starting workers; a streamed one is.
+            local_jobs = n_jobs if len(sources) > 1 or any(s.stream for s in sources) else 1
             results = _run_local(model, tasks, local_jobs, settings)
         numbered: dict[int, int] = {}
         buffer: list[pd.DataFrame] = []
