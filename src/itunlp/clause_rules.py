@@ -109,7 +109,11 @@ SINGLE_LOWER = re.compile(r"[a-z]\Z")
 #: spaced ellipsis is one run, followed by closing quotes and brackets that belong to
 #: the sentence they end: "end.", "Hello!?", "that....", "period . . . .",
 #: "great.'", "engineer.)", "complex. . . .”". An ellipsis character counts too.
-TERMINATOR_RUN = re.compile(r"[.?!…](?:[.?!…]| (?=[.…]))*[\"'”’»)\]]*")
+TERMINATOR_RUN = re.compile(r"[.?!…؟](?:[.?!…؟]| (?=[.…]))*[\"'”’»)\]]*")
+
+#: Full-width terminal marks of Chinese and Japanese, which need no space after
+#: them: "决定加强建设。各成员国应当合作！", "決議した。すべての".
+CJK_TERMINATOR = re.compile(r"[。！？]+[」』”’）]*")
 
 #: Opening quotes or brackets that may precede the first word of a sentence.
 OPENERS = "\"'“‘«([¿¡"
@@ -132,8 +136,9 @@ INLINE_LIST_LABEL = re.compile(r"(?:(?<=\s)|^)(\d{1,2}|[a-z])(\.\)|\)|\.)(?=\s+\
 
 # ------------------------------------------------------------------ clause splits
 
-#: A semicolon that separates two clauses: "work in this area; for instance, ...".
-SEMICOLON = re.compile(r";(?=\s)")
+#: A semicolon that separates two clauses: "work in this area; for instance, ...";
+#: the Arabic "؛" and the full-width "；" too.
+SEMICOLON = re.compile(r"[;؛](?=\s)|；")
 
 #: A colon standing alone between words, not in a time, URL or reference:
 #: "goals from the meeting: connectivity was ..." but not "10:30", "https://".
@@ -468,4 +473,4 @@ WORD = re.compile(r"[^\W_](?:[\w'’-]{0,40})")
 
 #: Characters that end a paragraph as a statement; a paragraph that ends with none
 #: of them (a title, a standfirst, a signature) is not a clause.
-STATEMENT_END = ".?!;:…"
+STATEMENT_END = ".?!;:…。！？；：؟؛"

@@ -22,11 +22,14 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, from_disk, to_disk
@@ -379,7 +382,11 @@ def _starts_sentence(text: str, pos: int, end: int) -> bool:
     i = pos
     while i < end and i < pos + 3 and text[i] in "\"'“‘«":
         i += 1
-    return i < end and text[i].isupper()
+    if i >= end:
+        return False
+    ch = text[i]
+    # Scripts without case (Arabic, Hebrew, CJK) start sentences with any letter.
+    return ch.isupper() or (ch.isalpha() and not ch.islower())
 
 
 def _full_stop_ends_sentence(word: str, next_word: str) -> bool:
@@ -445,7 +452,17 @@ def _sentence_cuts(text: str, start: int, end: int, shelters: list[tuple[int, in
                 continue  # "1. The first item", "⁃9. The": the stop belongs to a label
             if _full_stop_ends_sentence(word, _word_after(text, nxt, end)):
                 cuts.append(nxt)
+    if _has_cjk_stop(text, start, end):
+        for m in rules.CJK_TERMINATOR.finditer(text, start, end):
+            nxt = _next_start(text, m.end(), end)
+            if nxt < end and not (shelters and _sheltered(shelters, starts, m.start())):
+                cuts.append(nxt)
     return cuts
+
+
+def _has_cjk_stop(text: str, start: int, end: int) -> bool:
+    """Cheap pre-check so that Latin text never runs the CJK pattern."""
+    return any(text.find(mark, start, end) >= 0 for mark in "。！？")
 
 
 def _is_label(word: str) -> bool:
@@ -573,9 +590,15 @@ def _keep(text: str, para: _Paragraph) -> bool:
     ):
         return False
     last = para.end - 1
-    while last > para.start and text[last] in rules.CLOSERS:
+    # Closing quotes, emoji and other symbols may follow the final stop.
+    while last > para.start and (text[last] in rules.CLOSERS or _is_trailing_symbol(text[last])):
         last -= 1
     return text[last] in rules.STATEMENT_END
+
+
+def _is_trailing_symbol(ch: str) -> bool:
+    """Symbols, marks and format characters (emoji and their joiners) or spaces."""
+    return ch.isspace() or unicodedata.category(ch)[0] in "SMC"
 
 
 def _check_text(text: object) -> str:
@@ -706,20 +729,19 @@ def split_sentences(text: str) -> list[str]:
     for para_start, para_end in _blank_line_paragraphs(text):
         shelters = _shelters(text, para_start, para_end)
         cuts = sorted(set(_sentence_cuts(text, para_start, para_end, shelters)))
-        bounds = [para_start, *cuts, para_end]
-        carry = ""
-        for a, b in itertools.pairwise(bounds):
-            piece = carry + text[a:b]
-            if not any(ch.isalnum() for ch in piece):
-                # A lone bullet or stop goes with the sentence it introduces.
-                carry = piece
-                continue
-            carry = ""
-            piece = piece.strip()
-            if piece:
-                sentences.append(piece)
-        if carry.strip() and sentences:
-            sentences[-1] = sentences[-1] + carry.rstrip()
+        pieces: list[list[int]] = []
+        piece_start = para_start
+        for a, b in itertools.pairwise([para_start, *cuts, para_end]):
+            # A piece without a word (a lone bullet or stop) goes with the sentence
+            # it introduces; only the new stretch needs checking, the carry has none.
+            if any(ch.isalnum() for ch in text[a:b]):
+                pieces.append([piece_start, b])
+                piece_start = b
+        if pieces and piece_start < para_end:
+            pieces[-1][1] = para_end
+        for a, b in pieces:
+            a, b = _strip_bounds(text, a, b)
+            sentences.append(text[a:b])
     return sentences
 
 
@@ -810,16 +832,22 @@ class ClauseSegmenter:
 
     @staticmethod
     def _set_sentences(doc: Doc, spans: list[Span]) -> None:
-        """Make clause starts (and the starts of gaps between them) sentence starts."""
-        if len(doc) == 0:
+        """Make clause starts (and the starts of gaps between them) sentence starts.
+
+        Written in one array call: setting ``token.is_sent_start`` token by token
+        re-checks the whole doc each time, which is quadratic. A doc that a parser
+        has already annotated keeps the parser's sentences (spaCy forbids both).
+        """
+        if len(doc) == 0 or doc.has_annotation("DEP"):
             return
-        starts = {0}
+        # spaCy's own encoding: 1 starts a sentence, -1 (as uint64) does not.
+        flags = numpy.full(len(doc), -1, dtype="int64")
+        flags[0] = 1
         for span in spans:
-            starts.add(span.start)
+            flags[span.start] = 1
             if span.end < len(doc):
-                starts.add(span.end)
-        for token in doc:
-            token.is_sent_start = token.i in starts
+                flags[span.end] = 1
+        doc.from_array([SENT_START], flags.astype("uint64"))
 
     def _settings(self) -> dict[str, Any]:
         return {"spans_key": self.spans_key}
