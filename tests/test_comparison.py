@@ -176,6 +176,7 @@ def test_same_folds_give_the_same_result(old_and_new: tuple[ThemeModel, ThemeMod
     again, _ = compare_models(old, new, folds=2, seed=1, corpus=corpus)
     pd.testing.assert_frame_equal(first, again)
     assert set(changed["fold"].dropna()) <= {1, 2}
+    assert first["f1_change_sd"].notna().any()  # spread across the two folds
     assert first.attrs["evaluation"].startswith("2-fold cross-validation (seed 1) over 28 clauses")
 
 
@@ -277,6 +278,7 @@ def test_scores_match_hand_computation() -> None:
     assert table.loc["macro", "f1_a"] == pytest.approx(1 / 3)
     assert table.loc["macro", "f1_b"] == 1.0
     assert table.loc["micro", "f1_change"] == pytest.approx(0.5)
+    assert table["f1_change_sd"].isna().all()  # no folds, no spread
 
 
 def test_labels_a_model_was_trained_on_are_flagged(

@@ -56,6 +56,7 @@ COMPARISON_COLUMNS = [
     "recall_b",
     "f1_b",
     "f1_change",
+    "f1_change_sd",
     "note",
 ]
 DISAGREEMENT_COLUMNS = [
@@ -262,14 +263,56 @@ def _score_table(
                 )
             row.update({f"precision_{side}": p, f"recall_{side}": r, f"f1_{side}": f})
         row["f1_change"] = row["f1_b"] - row["f1_a"]
-        row["note"] = "themes of both models" + (
-            "" if name == "micro" else " labelled or predicted on these clauses"
-        )
+        row["note"] = ""  # what micro and macro average over is in the docstring and docs
         rows.append(row)
     frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    for column in COMPARISON_COLUMNS[2:9]:
+    frame["f1_change_sd"] = math.nan
+    for column in COMPARISON_COLUMNS[2:10]:
         frame[column] = frame[column].astype(float)
     return frame
+
+
+def _add_fold_spread(
+    per_theme: pd.DataFrame,
+    gold: list[list[str]],
+    pred_a: list[list[str]],
+    pred_b: list[list[str]],
+    fold_of: Sequence[int | None],
+    themes_a: Sequence[str],
+    themes_b: Sequence[str],
+    themes: Sequence[str],
+) -> None:
+    """The standard deviation of the F1 change across folds, and a note where it dwarfs it.
+
+    A handful of new labels among a thousand moves F1 by less than the noise of
+    re-tuning thresholds on each fold; this column keeps that from being read as
+    an improvement (or a loss).
+    """
+    changes = []
+    for fold in sorted({f for f in fold_of if f is not None}):
+        rows = [i for i, f in enumerate(fold_of) if f == fold]
+        table = _score_table(
+            [gold[i] for i in rows],
+            [pred_a[i] for i in rows],
+            [pred_b[i] for i in rows],
+            themes_a,
+            themes_b,
+            themes,
+        )
+        changes.append(table["f1_change"].to_numpy(dtype=float))
+    if len(changes) < 2:
+        return
+    stacked = np.vstack(changes)
+    spread = []
+    for column in stacked.T:
+        defined = column[~np.isnan(column)]
+        spread.append(float(np.std(defined, ddof=1)) if len(defined) >= 2 else math.nan)
+    per_theme["f1_change_sd"] = spread
+    small = per_theme["f1_change"].abs() < per_theme["f1_change_sd"]
+    for index in per_theme.index[small.fillna(False)]:
+        note = per_theme.at[index, "note"]
+        extra = "change within the fold-to-fold spread"
+        per_theme.at[index, "note"] = f"{note}; {extra}" if note else extra
 
 
 def _disagreements(
@@ -445,6 +488,8 @@ def compare_models(
     -------
     per_theme : pandas.DataFrame
         Columns :data:`COMPARISON_COLUMNS`: one row per theme of either model,
+        (``f1_change_sd``, in cross-validation only, is the standard deviation
+        of the change across folds: a change smaller than it is noise),
         then ``micro`` (all clause-theme decisions pooled) and ``macro`` (the
         mean over themes labelled or predicted on these clauses), both over the
         themes both models have. ``note``
@@ -494,6 +539,8 @@ def compare_models(
         )
     gold = [list(t) for t in frame["themes"]]
     per_theme = _score_table(gold, pred_a, pred_b, themes_a, themes_b, themes)
+    if labels is None:
+        _add_fold_spread(per_theme, gold, pred_a, pred_b, fold_of, themes_a, themes_b, themes)
     per_theme.attrs["evaluation"] = evaluation
     disagreements = _disagreements(frame, pred_a, pred_b, fold_of)
     disagreements.attrs["evaluation"] = evaluation

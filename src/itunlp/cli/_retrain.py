@@ -265,7 +265,10 @@ def compare_command(
         model_a, model_b, labels=labels, out=out, folds=folds, seed=seed
     )
     click.echo(f"A = {model_a}, B = {model_b}; {per_theme.attrs['evaluation']}")
-    click.echo(format_scores(per_theme, ["theme", "support", "f1_a", "f1_b", "f1_change", "note"]))
+    columns = ["theme", "support", "f1_a", "f1_b", "f1_change"]
+    if per_theme["f1_change_sd"].notna().any():
+        columns.append("f1_change_sd")
+    click.echo(format_scores(per_theme, [*columns, "note"]))
     click.echo(
         f"{len(disagreements)} clause(s) tagged differently by A and B"
         + (f": {_disagreements_path(out)}" if out is not None else ".")
