@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import warnings
 from pathlib import Path
 
@@ -151,8 +152,6 @@ def test_suggest_label_studio_format(
     result = _run("suggest", *documents, "-n", "3", "-o", out, "--model", old_model)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "tasks.label_config.xml").is_file()
-    import json
-
     tasks = json.loads(out.read_text(encoding="utf-8"))
     assert len(tasks) == 3 and all("start" in t["data"] for t in tasks)
 
@@ -315,3 +314,34 @@ def test_train_rejects_edited_text_that_no_longer_matches_its_offsets(
     result = _train(tmp_path / "bad.csv", tmp_path / "new")
     assert result.exit_code != 0
     assert "row 2" in result.output and "the text was edited" in result.output
+
+
+def test_loop_through_label_studio(tmp_path: Path, documents: list[Path], old_model: Path) -> None:
+    tasks_file = tmp_path / "tasks.json"
+    result = _run("suggest", *documents, "-n", "20", "-o", tasks_file, "--model", old_model,
+                  "--format", "label-studio")
+    assert result.exit_code == 0, result.output
+    tasks = json.loads(tasks_file.read_text(encoding="utf-8"))
+    for task in tasks:  # what Label Studio's JSON export adds once a person has labelled
+        themes = next(v for k, v in ANNOTATION.items() if task["data"]["text"].startswith(k))
+        choices = [t for t in themes.split(";") if t]
+        task["annotations"] = [
+            {
+                "id": 1,
+                "was_cancelled": False,
+                "updated_at": "2024-06-01T12:00:00Z",
+                "result": [
+                    {"from_name": "themes", "to_name": "text", "type": "choices",
+                     "value": {"choices": choices}}
+                ],
+            }
+        ]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks), encoding="utf-8")
+    result = _train(export, tmp_path / "new")
+    assert result.exit_code == 0, result.output
+    from itunlp.pipeline import load
+
+    labels = read_labels(export)
+    predicted = load(tmp_path / "new").predict(labels["text"].tolist(), labels["function"].tolist())
+    assert [sorted(p) for p in predicted] == [sorted(t) for t in labels["themes"]]
