@@ -57,6 +57,9 @@ __all__ = ["METHODS", "RESULT_COLUMNS", "evaluate", "load_training_corpus", "tra
 #: scores rest on a handful of clauses.
 FEW_LABELS = 5
 
+#: With more sources than this, cross-source scores are only "all others -> one".
+MAX_PAIRED_SOURCES = 4
+
 #: The model and the two baselines scored on the same folds.
 METHODS = ("model", "tfidf_lr@0.5", "keywords")
 
@@ -129,8 +132,13 @@ def _read_corpus(labels: LabelSource, no_seed: bool, scheme: ThemeScheme) -> _Co
                 raise LabelError("No label files given")
             user = read_labels(paths, scheme=scheme, documents=documents)
             files += [Path(p) for p in paths]
+        # A user's clauses form their own source(s) for the cross-source scores: named by
+        # their `source` field when they have one, else "user".
         part_of.update(
-            {_key(t, f): "user" for t, f in zip(user["text"], user["function"], strict=True)}
+            {
+                _key(t, f): (src or "user")
+                for t, f, src in zip(user["text"], user["function"], user["source"], strict=True)
+            }
         )
         base = user if base is None else merge_labels(base, user)
     if base is None:
@@ -165,7 +173,8 @@ def load_training_corpus(
     Returns
     -------
     pandas.DataFrame
-        Record columns plus ``part`` (``seed``, ``supplement``, ``dev`` or ``user``).
+        Record columns plus ``part``: ``seed``, ``supplement`` or ``dev`` for shipped
+        clauses; for the user's, their ``source`` field, or ``user`` when empty.
 
     Raises
     ------
@@ -358,9 +367,12 @@ def _cross_validate(
 
 
 def _cross_source_pairs(parts: np.ndarray) -> list[tuple[list[str], str]]:
-    """Train/test source combinations: every ordered pair, plus rest-vs-one for 3+ sources."""
-    sources = [p for p in (*SHIPPED_PARTS, "user") if (parts == p).any()]
-    pairs: list[tuple[list[str], str]] = [([a], b) for a in sources for b in sources if a != b]
+    """Train/test source combinations: ordered pairs (up to 4 sources), and rest-vs-one."""
+    present = set(parts.tolist())
+    sources = [p for p in SHIPPED_PARTS if p in present] + sorted(present - set(SHIPPED_PARTS))
+    pairs: list[tuple[list[str], str]] = []
+    if len(sources) <= MAX_PAIRED_SOURCES:
+        pairs += [([a], b) for a in sources for b in sources if a != b]
     if len(sources) > 2:
         pairs += [([s for s in sources if s != test], test) for test in sources]
     return pairs
@@ -645,6 +657,10 @@ def train(
     """
     if not isinstance(cv_folds, int) or cv_folds < 0 or cv_folds == 1:
         raise ValueError(f"cv_folds must be 0 or >= 2, got {cv_folds!r}")
+    if output is not None:
+        from itunlp.persistence import check_model_target
+
+        check_model_target(output)  # fail before minutes of training, not after
     started = time.perf_counter()
     used_scheme = _resolve_scheme(scheme)
     corpus = _read_corpus(labels, no_seed, used_scheme)
