@@ -46,7 +46,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from itunlp.themes import ThemeScheme, load_themes
 
-__all__ = ["FewLabelsWarning", "ThemeClassifier", "coerce_clauses", "function_kind"]
+__all__ = [
+    "FewLabelsWarning",
+    "ThemeClassifier",
+    "coerce_clauses",
+    "function_kind",
+    "stratifiable",
+]
 
 # First words of ITU resolution headings. A preamble states context ("considering
 # that ..."), an operative heading orders action ("instructs the Director ..."):
@@ -517,7 +523,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             splitter = MultilabelStratifiedKFold(
                 n_splits=n_splits, shuffle=True, random_state=self.random_state
             )
-            for train, test in splitter.split(np.zeros((len(texts), 1)), Yl):
+            for train, test in splitter.split(np.zeros((len(texts), 1)), stratifiable(Yl)):
                 oof[test] = self._scores(fit_on(train), own[test])
             for k, j in enumerate(learned):
                 a, b = _platt(oof[:, k], Yl[:, k])
@@ -661,6 +667,11 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             ranked = sorted(((n, v) for n, v in parts.items() if v > 0), key=lambda p: -p[1])
             result[theme] = [(n, round(v, 4)) for n, v in ranked[:top]]
         return result
+
+
+def stratifiable(Y: np.ndarray) -> np.ndarray:
+    """Labels the iterative stratifier accepts: it needs two or more indicator columns."""
+    return np.column_stack([Y, 1 - Y[:, 0]]) if Y.shape[1] == 1 else Y
 
 
 @lru_cache(maxsize=65_536)

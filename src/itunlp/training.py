@@ -37,7 +37,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from itunlp._resources import data_dir
-from itunlp.classifier import FewLabelsWarning, ThemeClassifier
+from itunlp.classifier import FewLabelsWarning, ThemeClassifier, stratifiable
 from itunlp.corpus import (
     SHIPPED_PARTS,
     LabelError,
@@ -329,7 +329,7 @@ def _cv_splits(
     splitter = RepeatedMultilabelStratifiedKFold(
         n_splits=folds, n_repeats=repeats, random_state=seed
     )
-    yield from splitter.split(np.zeros((len(Y), 1)), Y)
+    yield from splitter.split(np.zeros((len(Y), 1)), stratifiable(Y))
 
 
 def _cross_validate(
