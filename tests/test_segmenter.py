@@ -417,6 +417,17 @@ def test_titles_standfirsts_and_courtesy_lines_are_not_clauses() -> None:
     assert texts(text) == ["The ITU is an agency.", "It opened up."]
 
 
+def test_long_paragraph_without_final_stop_keeps_its_sentences() -> None:
+    sentence = "The ITU met in Bucharest in the autumn of 2022 for three weeks of talks."
+    text = f"{sentence} {sentence} {sentence} Then a last sentence lost its stop"
+    assert texts(text) == [sentence] * 3
+
+
+def test_short_title_with_a_question_is_not_a_clause() -> None:
+    text = "Mandate creep or tidy-up? Reading the outcomes\n\nThe ITU met."
+    assert texts(text) == ["The ITU met."]
+
+
 def test_dateline_is_not_part_of_the_first_clause() -> None:
     text = "BUCHAREST, 14 October 2022 – The conference ended today."
     assert texts(text) == ["The conference ended today."]

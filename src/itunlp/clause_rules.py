@@ -471,6 +471,10 @@ COURTESY_PARAGRAPH = re.compile(
 #: A word (letters, digits, inner hyphens and apostrophes) for the word-level cues.
 WORD = re.compile(r"[^\W_](?:[\w'’-]{0,40})")
 
+#: A paragraph without a final stop this short is a title or a standfirst and
+#: holds no clause: "Mandate creep or modest tidy-up? Reading the PP-22 outcomes".
+MAX_TITLE_CHARS = 200
+
 #: Characters that end a paragraph as a statement; a paragraph that ends with none
 #: of them (a title, a standfirst, a signature) is not a clause.
 STATEMENT_END = ".?!;:…。！？；：؟؛"

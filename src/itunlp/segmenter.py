@@ -581,14 +581,33 @@ def _segments(text: str, para: _Paragraph, shelters: list[tuple[int, int]]) -> l
     return [para.start, *inner, para.end]
 
 
-def _keep(text: str, para: _Paragraph) -> bool:
-    """Whether a paragraph holds clauses (titles, standfirsts, signatures do not)."""
-    if para.is_item or para.function:
-        return True
-    if para.end - para.start < 60 and rules.COURTESY_PARAGRAPH.fullmatch(
-        text, para.start, para.end
+def _clause_segments(text: str, para: _Paragraph) -> tuple[list[tuple[int, int]], list[int]] | None:
+    """Shelters and hard segment bounds of a paragraph, or None if it holds no clause.
+
+    A paragraph that does not end as a statement is dropped whole when it is
+    short (a title, even one with a question in it, a standfirst, a signature);
+    in a long one, only the unterminated tail is dropped, so that prose whose
+    final stop went missing keeps its sentences.
+    """
+    if (
+        not (para.is_item or para.function)
+        and para.end - para.start < 60
+        and rules.COURTESY_PARAGRAPH.fullmatch(text, para.start, para.end)
     ):
-        return False
+        return None
+    shelters = _shelters(text, para.start, para.end)
+    bounds = _segments(text, para, shelters)
+    if not (para.is_item or para.function) and not _ends_statement(text, para):
+        if para.end - para.start <= rules.MAX_TITLE_CHARS:
+            return None
+        bounds = bounds[:-1]
+        if len(bounds) < 2:
+            return None
+    return shelters, bounds
+
+
+def _ends_statement(text: str, para: _Paragraph) -> bool:
+    """Whether a paragraph ends with a stop, question/exclamation mark, ; or :."""
     last = para.end - 1
     # Closing quotes, emoji and other symbols may follow the final stop.
     while last > para.start and (text[last] in rules.CLOSERS or _is_trailing_symbol(text[last])):
@@ -650,10 +669,10 @@ def split_into_clauses(text: str, boundary_model: BoundaryModel | None = None) -
     )
     out: list[Clause] = []
     for para in _layout(text):
-        if not _keep(text, para):
+        kept = _clause_segments(text, para)
+        if kept is None:
             continue
-        shelters = _shelters(text, para.start, para.end)
-        bounds = _segments(text, para, shelters)
+        shelters, bounds = kept
         resolution_item = para.is_item and bool(para.function)
         for seg_start, seg_end in itertools.pairwise(bounds):
             if resolution_item:
@@ -688,10 +707,10 @@ def find_boundary_candidates(text: str) -> list[BoundaryCandidate]:
     _check_text(text)
     found: list[BoundaryCandidate] = []
     for para in _layout(text):
-        if not _keep(text, para) or (para.is_item and para.function):
+        kept = None if para.is_item and para.function else _clause_segments(text, para)
+        if kept is None:
             continue
-        shelters = _shelters(text, para.start, para.end)
-        bounds = _segments(text, para, shelters)
+        shelters, bounds = kept
         for seg_start, seg_end in itertools.pairwise(bounds):
             found.extend(_segment_candidates(text, seg_start, seg_end, shelters))
     return found
