@@ -146,7 +146,7 @@ def test_escape_cell_is_reversible_by_dropping_one_apostrophe() -> None:
 
 
 def _hostile_suggestions() -> tuple[pd.DataFrame, str]:
-    document = "=HYPERLINK(\"http://x\") spectrum clause. Normal gender clause."
+    document = '=HYPERLINK("http://x") spectrum clause. Normal gender clause.'
     spans = [(0, 39), (40, len(document))]
     texts = [document[s:e] for s, e in spans]
     model = FakeModel({texts[0]: (0.1, 0.6), texts[1]: (0.4, 0.1)})

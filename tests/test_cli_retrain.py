@@ -138,8 +138,9 @@ def test_suggest_focus_theme_and_unknown_theme(
     out = _suggest(tmp_path, documents, old_model, "--theme", "gender")
     _, rows = _read_csv(out)
     assert {r["focus_theme"] for r in rows} == {"gender"}
-    result = _run("suggest", *documents, "-o", tmp_path / "x.csv", "--model", old_model,
-                  "--theme", "gendr")
+    result = _run(
+        "suggest", *documents, "-o", tmp_path / "x.csv", "--model", old_model, "--theme", "gendr"
+    )
     assert result.exit_code != 0
     assert "did you mean 'gender'" in result.output
     assert not (tmp_path / "x.csv").exists()
@@ -162,8 +163,9 @@ def test_suggest_skips_labels_of_earlier_rounds(
     first = _suggest(tmp_path, documents, old_model)
     _, rows = _read_csv(first)
     second = tmp_path / "round2.csv"
-    result = _run("suggest", *documents, "-n", "20", "-o", second, "--model", old_model,
-                  "--exclude", first)
+    result = _run(
+        "suggest", *documents, "-n", "20", "-o", second, "--model", old_model, "--exclude", first
+    )
     if result.exit_code == 0:
         _, again = _read_csv(second)
         assert not {r["text"] for r in rows} & {r["text"] for r in again}
@@ -318,8 +320,18 @@ def test_train_rejects_edited_text_that_no_longer_matches_its_offsets(
 
 def test_loop_through_label_studio(tmp_path: Path, documents: list[Path], old_model: Path) -> None:
     tasks_file = tmp_path / "tasks.json"
-    result = _run("suggest", *documents, "-n", "20", "-o", tasks_file, "--model", old_model,
-                  "--format", "label-studio")
+    result = _run(
+        "suggest",
+        *documents,
+        "-n",
+        "20",
+        "-o",
+        tasks_file,
+        "--model",
+        old_model,
+        "--format",
+        "label-studio",
+    )
     assert result.exit_code == 0, result.output
     tasks = json.loads(tasks_file.read_text(encoding="utf-8"))
     for task in tasks:  # what Label Studio's JSON export adds once a person has labelled
@@ -331,8 +343,12 @@ def test_loop_through_label_studio(tmp_path: Path, documents: list[Path], old_mo
                 "was_cancelled": False,
                 "updated_at": "2024-06-01T12:00:00Z",
                 "result": [
-                    {"from_name": "themes", "to_name": "text", "type": "choices",
-                     "value": {"choices": choices}}
+                    {
+                        "from_name": "themes",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"choices": choices},
+                    }
                 ],
             }
         ]

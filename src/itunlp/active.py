@@ -210,11 +210,7 @@ def suggest(
     lanes = [themes.index(theme)] if theme is not None else list(range(len(themes)))
     # Sort keys: closeness (desc), entropy (desc), shuffled position (asc).
     orders = {
-        lane: [
-            row
-            for row in np.lexsort((shuffle, -entropy, -closeness[:, lane]))
-            if row in usable
-        ]
+        lane: [row for row in np.lexsort((shuffle, -entropy, -closeness[:, lane])) if row in usable]
         for lane in lanes
     }
     cursors = dict.fromkeys(lanes, 0)
@@ -433,11 +429,12 @@ def write_suggestions(
     raise ValueError(f"Unknown format {fmt!r}; valid formats: csv, label-studio")
 
 
-
 def _unescape_cell(value: str) -> str:
     """Undo :func:`escape_cell`: drop the one apostrophe it adds."""
-    if value.startswith("'") and len(value) > 1 and (
-        value[1] in FORMULA_TRIGGERS or value[1] == "'"
+    if (
+        value.startswith("'")
+        and len(value) > 1
+        and (value[1] in FORMULA_TRIGGERS or value[1] == "'")
     ):
         return value[1:]
     return value

@@ -123,9 +123,7 @@ def _training_files(model: Any) -> tuple[list[Path], bool]:
             entry, digest = entry.get("path", entry.get("file")), entry.get("sha256")
         if not isinstance(entry, str) or _is_shipped(entry):
             continue
-        found = next(
-            (c for c in (Path(entry), data_dir().parent / entry) if c.is_file()), None
-        )
+        found = next((c for c in (Path(entry), data_dir().parent / entry) if c.is_file()), None)
         if found is None:
             warnings.warn(
                 f"{name}: training file {entry} recorded in meta.json is not found (from "
@@ -238,7 +236,8 @@ def _score_table(
             row.update({f"precision_{side}": p, f"recall_{side}": r, f"f1_{side}": f})
         if support < FEW_LABELS:
             notes.append(
-                "no labelled clause" if not support
+                "no labelled clause"
+                if not support
                 else f"only {support} labelled clause(s): F1 unreliable"
             )
         row["f1_change"] = row["f1_b"] - row["f1_a"]

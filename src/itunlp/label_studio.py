@@ -124,9 +124,7 @@ def to_label_studio(df: pd.DataFrame, *, model_version: str = "itunlp") -> list[
     score_columns = [c for c in df.columns if str(c).startswith("score_")]
     tasks = []
     for record in df.to_dict("records"):
-        data = {
-            field: _plain(record[field]) for field in TASK_DATA_FIELDS if field in record
-        }
+        data = {field: _plain(record[field]) for field in TASK_DATA_FIELDS if field in record}
         if data.get("function") is None and "function" in data:
             data["function"] = ""
         task: dict = {"data": data}
@@ -253,9 +251,7 @@ def read_label_studio(path: str | Path, raw: str | None = None) -> list[dict]:
         ) from None
     except RecursionError:
         # json gives up on pathologically deep nesting; no export is shaped like that.
-        raise LabelError(
-            f"{path}: JSON nested too deeply to be a Label Studio export"
-        ) from None
+        raise LabelError(f"{path}: JSON nested too deeply to be a Label Studio export") from None
     if isinstance(tasks, Mapping):
         tasks = [tasks]  # one task exported alone
     if not isinstance(tasks, list):

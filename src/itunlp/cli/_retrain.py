@@ -93,7 +93,13 @@ def run_suggest(
     texts = _already_labelled(exclude, model.scheme)
     try:
         frame = suggest(
-            model, list(paths), n, theme=theme, seed=seed, exclude=texts, recursive=recursive,
+            model,
+            list(paths),
+            n,
+            theme=theme,
+            seed=seed,
+            exclude=texts,
+            recursive=recursive,
             on_error=_report_failure,
         )
     except ValueError as error:
