@@ -361,3 +361,28 @@ def test_loop_through_label_studio(tmp_path: Path, documents: list[Path], old_mo
     labels = read_labels(export)
     predicted = load(tmp_path / "new").predict(labels["text"].tolist(), labels["function"].tolist())
     assert [sorted(p) for p in predicted] == [sorted(t) for t in labels["themes"]]
+
+
+def test_suggest_reads_folders_recursively(
+    tmp_path: Path, documents: list[Path], old_model: Path
+) -> None:
+    nested = tmp_path / "conference" / "day2"
+    nested.mkdir(parents=True)
+    for document in documents:
+        document.rename(nested / document.name)
+    out = tmp_path / "to_label.csv"
+    result = _run(
+        "suggest",
+        tmp_path / "conference",
+        "--recursive",
+        "-n",
+        "3",
+        "-o",
+        out,
+        "--model",
+        old_model,
+    )
+    assert result.exit_code == 0, result.output
+    _, rows = _read_csv(out)
+    assert len(rows) == 3
+    assert {Path(r["path"]).parent for r in rows} == {nested}
