@@ -273,7 +273,14 @@ def _suggestion_frame(
     records = []
     for row, lane in picked:
         source = table.iloc[row]
-        guess = _predicted(scores[row], cuts, themes)
+        given = source.get("themes")
+        # The model's own decision when the table carries it (classify output), so the
+        # pre-filled guess is exactly what `itunlp classify` would say.
+        guess = (
+            list(given)
+            if isinstance(given, list | tuple)
+            else _predicted(scores[row], cuts, themes)
+        )
         text = source["text"]
         start = source.get("start")
         end = source.get("end")
