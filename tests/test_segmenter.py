@@ -3,6 +3,9 @@ and the spaCy component (blank pipeline, shared pipeline, serialisation)."""
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import pytest
 import spacy
 
@@ -583,3 +586,12 @@ def test_saved_pipeline_reloads_with_spacy_load(tmp_path) -> None:
         "We saw technology, governance,",
         "and human rights.",
     ]
+
+
+def test_benchmark_runs_on_a_tiny_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_segmenter.py"
+    main = runpy.run_path(str(script))["main"]
+    assert main(["--size", "0.01", "--budget-s", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "spaCy tokenizer (baseline)" in out and "itunlp rules only" in out
+    assert "vs tokenizer" in out and "F1 resolutions" in out
