@@ -171,8 +171,8 @@ def evaluate_segmentation(
     --------
     >>> recs = pd.DataFrame({"doc_id": ["d"], "start": [0], "end": [9]})
     >>> table = evaluate_segmentation(recs, {"d": "It rains."}, {"d": "note"})
-    >>> table.loc[0, ["style", "f1"]].tolist()
-    ['overall', 1.0]
+    >>> table.loc[0, "style"], float(table.loc[0, "f1"])
+    ('overall', 1.0)
     """
     missing = {"doc_id", "start", "end"} - set(records.columns)
     if missing:

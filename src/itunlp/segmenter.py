@@ -945,7 +945,8 @@ def make_clause_segmenter(
     >>> import spacy
     >>> nlp = spacy.blank("en")
     >>> _ = nlp.add_pipe("itunlp_clause_segmenter")
-    >>> [s.text for s in nlp("It rained all day, but we met.").spans["clauses"]]
+    >>> doc = nlp("It rained all day, but we met.")
+    >>> [s.text for s in doc.spans["clauses"]]
     ['It rained all day,', 'but we met.']
     """
     model = BoundaryModel.load(boundary_model_path) if boundary_model_path else None
