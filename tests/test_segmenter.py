@@ -449,9 +449,17 @@ def test_hyphenation_across_line_break_does_not_split() -> None:
     assert texts(text) == ["to strengthen the statis-\ntical offices;"]
 
 
-def test_windows_line_endings() -> None:
-    text = "considering\r\na) that it acts;\r\nb) that it reports.\r\n"
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\u2028", "\x0c"])
+def test_any_line_break_lays_out_lines(newline: str) -> None:
+    text = newline.join(["considering", "a) that it acts;", "b) that it reports.", ""])
     assert texts(text) == ["that it acts;", "that it reports."]
+
+
+def test_leading_byte_order_mark_is_not_in_a_clause() -> None:
+    text = "\ufeffRESOLUTION 70 (REV. BUCHAREST, 2022)\nconsidering\na) that it acts;\n"
+    clauses = split_into_clauses(text)
+    assert [c.text for c in clauses] == ["that it acts;"]
+    assert text[clauses[0].start : clauses[0].end] == "that it acts;"
 
 
 # --------------------------------------------------------------- contract details

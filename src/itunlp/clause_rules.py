@@ -39,6 +39,9 @@ MAX_CANDIDATES_PER_SEGMENT = 64
 #: an unclosed "(" far away must not swallow a whole page of sentences.
 MAX_PAREN_SPAN = 400
 
+#: A line break: any of those ``str.splitlines`` knows, "\r\n" as one.
+LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
 # ------------------------------------------------------------------ abbreviations
 
 #: Titles written before a name; a full stop after them never ends a sentence.

@@ -115,27 +115,24 @@ class _Paragraph:
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each line's content without its line break."""
+    """Yield (start, end) of each line's content without its line break.
+
+    Every break ``str.splitlines`` knows counts ("\\r\\n", "\\r", form feeds
+    between PDF pages, "\\u2028" ...), so old Mac files and PDF text lay out
+    like any other.
+    """
     pos = 0
-    n = len(text)
-    while pos <= n:
-        nl = text.find("\n", pos)
-        if nl < 0:
-            end = n
-            if end > 0 and text[end - 1] == "\r":
-                end -= 1
-            yield pos, end
-            return
-        end = nl - 1 if nl > pos and text[nl - 1] == "\r" else nl
-        yield pos, end
-        pos = nl + 1
+    for m in rules.LINE_BREAK.finditer(text):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, len(text)
 
 
 def _strip_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink (start, end) past surrounding whitespace."""
-    while start < end and text[start].isspace():
+    """Shrink (start, end) past surrounding whitespace and byte-order marks."""
+    while start < end and (text[start].isspace() or text[start] == "\ufeff"):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] == "\ufeff"):
         end -= 1
     return start, end
 
