@@ -306,12 +306,8 @@ def test_dask_engine_gives_the_same_table_and_loads_the_model_once_per_worker(co
 
 def test_model_classify_runs_this_function_on_the_default_model(corpus):
     import itunlp
-    from itunlp.persistence import ModelNotFoundError
 
-    try:
-        model = itunlp.load()
-    except ModelNotFoundError as error:  # pragma: no cover - only before the model is built
-        pytest.skip(f"the default model is not built yet: {error}")
+    model = itunlp.load()
     table = model.classify(corpus[:3], explain=True)
     pd.testing.assert_frame_equal(table, classify_documents(model, corpus[:3], explain=True))
     assert list(table.columns) == clause_columns(model.themes, explain=True)

@@ -37,12 +37,8 @@ resolves
 def default_model():
     """The shipped default model: the end-to-end tests run on what users get."""
     import itunlp
-    from itunlp.persistence import ModelNotFoundError
 
-    try:
-        return itunlp.load()
-    except ModelNotFoundError as error:  # pragma: no cover - only before the model is built
-        pytest.skip(f"the default model is not built yet: {error}")
+    return itunlp.load()
 
 
 @pytest.fixture
