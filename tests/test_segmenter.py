@@ -228,6 +228,19 @@ CLAUSE_CASES = [
         "Operators filing for constellations, and the regulators who license them, will follow.",
         ["Operators filing for constellations, and the regulators who license them, will follow."],
     ),
+    (
+        "The text was adopted by consensus, whereas appropriate.",
+        ["The text was adopted by consensus, whereas appropriate."],
+    ),
+    (
+        "The budget grew this year, although only slightly.",
+        ["The budget grew this year, although only slightly."],
+    ),
+    ("The debate was heated, though brief.", ["The debate was heated, though brief."]),
+    (
+        "The text was short, yet comprehensive.",
+        ["The text was short, yet comprehensive."],
+    ),
     # relative and subordinate clauses stay whole
     (
         "The ITU, which lacks the specialty, is not the right forum.",
