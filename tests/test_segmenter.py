@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.tokens import Doc
 
 from itunlp.boundary_model import BoundaryModel
 from itunlp.segmenter import (
@@ -560,6 +561,18 @@ def test_component_in_pipeline_with_other_components() -> None:
     assert [s.text for s in docs[0].spans["itu"]] == ["The ITU met;", "it agreed."]
     assert [e.text for e in docs[0].ents] == ["ITU"]
     assert [s.text for s in docs[1].spans["itu"]] == ["Nothing here."]
+
+
+def test_component_keeps_a_parsers_sentences() -> None:
+    nlp = spacy.blank("en")
+    words = ["It", "rained", "all", "day", ",", "but", "we", "met", "."]
+    spaces = [True, True, True, False, True, True, True, False, False]
+    heads = [1, 1, 3, 1, 1, 7, 7, 1, 1]
+    deps = ["nsubj", "ROOT", "det", "npadvmod", "punct", "cc", "nsubj", "conj", "punct"]
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps)
+    ClauseSegmenter(nlp)(doc)
+    assert [s.text for s in doc.spans["clauses"]] == ["It rained all day,", "but we met."]
+    assert len(list(doc.sents)) == 1
 
 
 def test_component_loads_boundary_model_from_config(tmp_path) -> None:
