@@ -922,8 +922,10 @@ def make_clause_segmenter(
         The component's name.
     boundary_model_path : str or None
         A ``boundary_model.json`` (or a folder holding one) written by
-        ``itunlp train``; None uses the rules alone. A saved pipeline keeps its
-        model in the component folder, so this is only needed when adding the pipe.
+        ``itunlp train``; None uses the rules alone. It is read when the pipe is
+        created; a saved pipeline keeps the model in its component folder, so a
+        pipeline is best saved from a pipe added without a path and given its
+        model by ``component.boundary_model = BoundaryModel.load(path)``.
     spans_key : str
         The ``doc.spans`` key the clauses are written to.
 
@@ -946,5 +948,14 @@ def make_clause_segmenter(
     >>> [s.text for s in doc.spans["clauses"]]
     ['It rained all day,', 'but we met.']
     """
-    model = BoundaryModel.load(boundary_model_path) if boundary_model_path else None
+    model = None
+    if boundary_model_path:
+        try:
+            model = BoundaryModel.load(boundary_model_path)
+        except FileNotFoundError as error:
+            raise FileNotFoundError(
+                f"{error} A saved pipeline keeps its boundary model in its own folder: "
+                f"to load one whose config names a path that is gone, pass "
+                f"config={{'components.{name}.boundary_model_path': None}} to spacy.load."
+            ) from error
     return ClauseSegmenter(nlp, name, boundary_model=model, spans_key=spans_key)
