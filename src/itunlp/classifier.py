@@ -51,6 +51,7 @@ __all__ = [
     "ThemeClassifier",
     "coerce_clauses",
     "function_kind",
+    "scheme_hits",
     "stratifiable",
 ]
 
@@ -435,6 +436,8 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             solver="liblinear",
             dual=True,
             random_state=self.random_state,
+            # 1e-3 instead of 1e-4: the same thresholds on the shipped corpus, 1.5x faster.
+            tol=1e-3,
             max_iter=1000,
         )
 
@@ -677,10 +680,28 @@ def stratifiable(Y: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=65_536)
+def scheme_hits(
+    scheme: ThemeScheme, text: str
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The scheme's term and trap hits in one clause, cached.
+
+    Cross-validation and the keyword baseline look at each clause many times, and
+    regex matching of every term list is the slowest part of a fit.
+
+    Examples
+    --------
+    >>> from itunlp.themes import load_themes
+    >>> terms, traps = scheme_hits(load_themes(), "The financial security of the Union")
+    >>> terms["cybersecurity"], traps["cybersecurity"]
+    (['security'], ['financial security'])
+    """
+    return scheme.term_hits(text), scheme.trap_hits(text)
+
+
+@lru_cache(maxsize=65_536)
 def _term_row(scheme: ThemeScheme, text: str) -> tuple[float, ...]:
-    """One clause's term features; cached because cross-validation sees each clause often."""
-    terms = scheme.term_hits(text)
-    traps = scheme.trap_hits(text)
+    """One clause's term features (cached like :func:`scheme_hits`)."""
+    terms, traps = scheme_hits(scheme, text)
     row: list[float] = []
     for theme in scheme.ids:
         net = max(0, len(terms.get(theme, ())) - len(traps.get(theme, ())))
@@ -692,7 +713,8 @@ def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Sigmoid calibration of out-of-fold scores (Platt scaling), as (a, b)."""
     if y.min() == y.max():
         return 1.0, 0.0
-    model = LogisticRegression(C=100.0, solver="lbfgs").fit(scores.reshape(-1, 1), y)
+    # Newton-Cholesky: exact and about ten times faster than lbfgs on one feature.
+    model = LogisticRegression(C=100.0, solver="newton-cholesky").fit(scores.reshape(-1, 1), y)
     a = float(model.coef_[0, 0])
     # A non-positive slope means the scores carry no usable signal out of fold; keep
     # the raw score's direction rather than inverting it.

@@ -37,7 +37,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from itunlp._resources import data_dir
-from itunlp.classifier import FewLabelsWarning, ThemeClassifier, stratifiable
+from itunlp.classifier import FewLabelsWarning, ThemeClassifier, scheme_hits, stratifiable
 from itunlp.corpus import (
     SHIPPED_PARTS,
     LabelError,
@@ -307,7 +307,8 @@ def _tfidf_baseline(train: pd.DataFrame, test: pd.DataFrame, themes: list[str]) 
     Y = _indicators(train["themes"], themes)
     pipeline = make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-        OneVsRestClassifier(LogisticRegression(max_iter=1000)),
+        # liblinear: the same L2 logistic model as the default solver, several times faster.
+        OneVsRestClassifier(LogisticRegression(solver="liblinear", max_iter=1000)),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "label not present" in a fold
@@ -317,7 +318,7 @@ def _tfidf_baseline(train: pd.DataFrame, test: pd.DataFrame, themes: list[str]) 
 
 def _keyword_baseline(test: pd.DataFrame, themes: list[str], scheme: ThemeScheme) -> np.ndarray:
     """The codebook's "typical words" as plain keyword rules: any term hit is a yes."""
-    rows = [scheme.term_hits(text) for text in test["text"]]
+    rows = [scheme_hits(scheme, text)[0] for text in test["text"]]
     return np.array([[int(theme in hits) for theme in themes] for hits in rows], dtype=int)
 
 
