@@ -48,6 +48,7 @@ __all__ = [
     "LoadedModel",
     "ModelFileError",
     "ModelNotFoundError",
+    "check_model_target",
     "load_model_folder",
     "save_model_folder",
 ]
@@ -60,6 +61,8 @@ CLASSIFIER_ARRAYS = "classifier.npz"
 THEMES_FILE = "themes.json"
 SEGMENTER_FILE = "segmenter/boundary_model.json"
 REQUIRED_FILES = (CLASSIFIER_JSON, CLASSIFIER_ARRAYS, THEMES_FILE)
+# Files a version-control checkout keeps in an empty folder; replacing them is fine.
+_PLACEHOLDERS = frozenset({".gitkeep", ".keep", ".gitignore"})
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -294,6 +297,34 @@ def _read_json(path: Path) -> Any:
 
 
 # ------------------------------------------------------------------- save
+def check_model_target(path: str | Path) -> Path:
+    """The folder a model may be written to, checked before any slow training.
+
+    A model replaces an existing model folder, an empty folder or one holding only
+    placeholders such as ``.gitkeep``; anything else is refused so that ``-o .`` can
+    never delete a user's files.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is a file, or a folder with other content and no ``meta.json``.
+    """
+    target = Path(path)
+    if not target.exists():
+        return target
+    if not target.is_dir():
+        raise ValueError(f"{target} is a file; a model is a folder, e.g. models/NAME")
+    if (target / META_FILE).is_file():
+        return target
+    others = [p.name for p in target.iterdir() if p.name not in _PLACEHOLDERS]
+    if others:
+        raise ValueError(
+            f"{target} exists and is not an itunlp model folder (no {META_FILE}; holds "
+            f"{', '.join(sorted(others)[:3])}); choose a new folder, e.g. models/NAME"
+        )
+    return target
+
+
 def save_model_folder(
     path: str | Path,
     classifier: ThemeClassifier,
@@ -331,14 +362,7 @@ def save_model_folder(
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(classifier)
-    target = Path(path)
-    if target.exists() and (
-        not target.is_dir() or (any(target.iterdir()) and not (target / META_FILE).is_file())
-    ):
-        raise ValueError(
-            f"{target} exists and is not an itunlp model folder (no {META_FILE}); "
-            "choose a new folder, e.g. models/NAME"
-        )
+    target = check_model_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=target.parent))
     try:
