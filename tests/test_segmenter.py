@@ -345,6 +345,31 @@ def test_prose_starting_like_a_formula_is_kept() -> None:
     ]
 
 
+def test_prose_after_the_last_resolution_item_has_no_function() -> None:
+    text = "resolves\n1 to act;\n2 to report.\n\nThe press office said it was a good day.\n"
+    assert [c.function for c in split_into_clauses(text)] == ["resolves", "resolves", ""]
+
+
+def test_unmarked_sentences_under_a_heading_keep_it() -> None:
+    text = "resolves\nto continue the work.\nThe Council shall report on it.\n"
+    assert [(c.text, c.function) for c in split_into_clauses(text)] == [
+        ("to continue the work.", "resolves"),
+        ("The Council shall report on it.", "resolves"),
+    ]
+
+
+def test_numbered_list_after_a_title_line() -> None:
+    assert texts("Decisions\n1. The Council approved the plan.\n2. It closed.") == [
+        "The Council approved the plan.",
+        "It closed.",
+    ]
+
+
+def test_references_that_look_like_labels_do_not_split() -> None:
+    text = "considering\na) the outcomes, in particular §§ 27 c) and 50 d) of the Agenda;\n"
+    assert texts(text) == ["the outcomes, in particular §§ 27 c) and 50 d) of the Agenda;"]
+
+
 def test_clauses_before_first_heading_have_empty_function() -> None:
     clauses = split_into_clauses("The text was adopted.\n\nresolves\n1 to act.\n")
     assert [c.function for c in clauses] == ["", "resolves"]

@@ -135,7 +135,9 @@ INLINE_BULLET = re.compile(r"(?<=\s)[•⁃▪◦●‣■►▶➢](?=\s?\S)")
 #: "1.) The first item 2.) The second item", "1) first 2) second",
 #: "1. The first item 2. The second item", "a. The first item b. The second".
 #: The groups are the label ("1", "b") and its closing style ("." / ")" / ".)").
-INLINE_LIST_LABEL = re.compile(r"(?:(?<=\s)|^)(\d{1,2}|[a-z])(\.\)|\)|\.)(?=\s+\S)")
+#: An item starts with a capital; "§§ 27 c) and 50 d) of the Tunis Agenda" are
+#: references, not a list.
+INLINE_LIST_LABEL = re.compile(r"(?:(?<=\s)|^)(\d{1,2}|[a-z])(\.\)|\)|\.)(?=\s+[\"'“‘(]?[A-Z])")
 
 # ------------------------------------------------------------------ clause splits
 

@@ -199,6 +199,7 @@ def _layout(text: str) -> list[_Paragraph]:
     current: _Paragraph | None = None
     prev_end_char = ""  # last character of the previous content line ("" at a break)
     prev_title_like = False
+    last_text_char = ""  # last character of the last text line, across blank lines
     gap = True
 
     def close() -> None:
@@ -250,12 +251,25 @@ def _layout(text: str) -> list[_Paragraph]:
             close()
             function, in_resolution, in_subject, gap = heading, True, False, True
             prev_end_char = ":"
+            last_text_char = ""
             continue
         if in_subject and last not in rules.STATEMENT_END:
             prev_end_char = ""
             continue
         in_subject = False
-        body = _item_marker_end(text, start, end, at_unit_start, in_resolution)
+        body = _item_marker_end(text, start, end, at_unit_start or prev_title_like, in_resolution)
+        if (
+            body == start
+            and function
+            and gap
+            and last_text_char == "."
+            and (text[start].isupper() or text[start] in rules.OPENERS)
+        ):
+            # Resolution items end in ";" or ","; only the last one ends in ".". An
+            # unmarked capitalised paragraph after it and a blank line is prose
+            # after the resolution.
+            function, in_resolution = "", False
+            close()
         if body != start:
             close()
             current = _Paragraph(body, end, function, True, in_resolution, gap)
@@ -267,7 +281,7 @@ def _layout(text: str) -> list[_Paragraph]:
             close()
             current = _Paragraph(start, end, function, False, in_resolution, gap)
         gap = False
-        prev_end_char = last
+        prev_end_char = last_text_char = last
         prev_title_like = _title_like(text, start, end)
     close()
     return _bridge_page_breaks(text, paragraphs)
