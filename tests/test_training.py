@@ -248,3 +248,37 @@ def test_metrics_summary_nests_setting_method_theme(table: pd.DataFrame) -> None
     assert set(micro) >= {"precision", "recall", "f1", "f1_std", "support"}
     assert np.isfinite(micro["f1"])
     json.dumps(summary)  # JSON-ready
+
+
+def _fake_shipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, parts: dict) -> None:
+    files = {}
+    for part, rows in parts.items():
+        path = tmp_path / f"{part}.jsonl"
+        path.write_text("".join(json.dumps({"text": t, "themes": th}) + "\n" for t, th in rows))
+        files[part] = [path]
+    monkeypatch.setattr(
+        "itunlp.training.shipped_label_files", lambda wanted: files.get(wanted[0], [])
+    )
+    monkeypatch.setattr("itunlp.training.shipped_documents", dict)
+
+
+def test_a_clause_in_two_shipped_parts_is_kept_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _fake_shipped(
+        monkeypatch,
+        tmp_path,
+        {"seed": SOURCE_A[:3], "dev": [SOURCE_A[0], *SOURCE_B[:2]]},
+    )
+    corpus = load_training_corpus()
+    assert len(corpus) == 5
+    assert corpus.set_index("text").loc[SOURCE_A[0][0], "part"] == "seed"
+
+
+def test_a_clause_labelled_differently_in_two_parts_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text = SOURCE_A[0][0]
+    _fake_shipped(monkeypatch, tmp_path, {"seed": [(text, ["connectivity"])], "dev": [(text, [])]})
+    with pytest.raises(LabelError, match=r"labelled \[\] in dev but \['connectivity'\] in seed"):
+        load_training_corpus()

@@ -105,11 +105,42 @@ def _resolve_scheme(scheme: ThemeScheme | str | Path | None) -> ThemeScheme:
     raise TypeError(f"scheme must be a ThemeScheme or a path, got {type(scheme).__name__}")
 
 
+def _drop_repeats_across_parts(
+    frame: pd.DataFrame,
+    part: str,
+    part_of: dict[tuple[str, str], str],
+    labels_of: dict[tuple[str, str], list[str]],
+) -> pd.DataFrame:
+    """Record each clause's part; a clause already in an earlier part is dropped.
+
+    One clause in two parts would sit in a training and a test fold at once; labelled
+    differently, it is a contradiction that must be fixed in the data.
+    """
+    keep = []
+    for text, function, themes in zip(
+        frame["text"], frame["function"], frame["themes"], strict=True
+    ):
+        key = _key(text, function)
+        if key in part_of:
+            if labels_of.get(key) != sorted(themes):
+                raise LabelError(
+                    f"The clause {text[:60]!r} is labelled {sorted(themes)} in {part} but "
+                    f"{labels_of.get(key)} in {part_of[key]}; keep one labelling"
+                )
+            keep.append(False)
+            continue
+        part_of[key] = part
+        labels_of[key] = sorted(themes)
+        keep.append(True)
+    return frame.loc[keep].reset_index(drop=True)
+
+
 def _read_corpus(labels: LabelSource, no_seed: bool, scheme: ThemeScheme) -> _Corpus:
     """The shipped corpus (unless ``no_seed``) with ``labels`` merged over it."""
     documents = shipped_documents()
     frames: list[pd.DataFrame] = []
     part_of: dict[tuple[str, str], str] = {}
+    labels_of: dict[tuple[str, str], list[str]] = {}
     files: list[Path] = []
     if not no_seed:
         for part in SHIPPED_PARTS:
@@ -117,11 +148,9 @@ def _read_corpus(labels: LabelSource, no_seed: bool, scheme: ThemeScheme) -> _Co
             if not part_files:
                 continue
             frame = read_labels(part_files, scheme=scheme, documents=documents)
+            frame = _drop_repeats_across_parts(frame, part, part_of, labels_of)
             frames.append(frame)
             files += part_files
-            part_of.update(
-                {_key(t, f): part for t, f in zip(frame["text"], frame["function"], strict=True)}
-            )
     base = pd.concat(frames, ignore_index=True) if frames else None
     if labels is not None:
         if isinstance(labels, pd.DataFrame):
