@@ -675,7 +675,23 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
 
 def stratifiable(Y: np.ndarray) -> np.ndarray:
-    """Labels the iterative stratifier accepts: it needs two or more indicator columns."""
+    """An indicator matrix the iterative stratifier accepts (it needs two columns or more).
+
+    A single theme column gets its complement beside it, which stratifies the same way.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_clauses, n_themes)
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> stratifiable(np.array([[1], [0]])).tolist()
+    [[1, 0], [0, 1]]
+    """
     return np.column_stack([Y, 1 - Y[:, 0]]) if Y.shape[1] == 1 else Y
 
 
