@@ -433,6 +433,9 @@ def _cross_validate(
     if len(pool) < folds:
         raise ValueError(f"Cannot cut {len(pool)} labelled clauses into {folds} folds")
     y = _indicators(pool["themes"].tolist(), themes)
+    if y.shape[1] < 2:
+        y = np.column_stack([y, 1 - y]) if y.shape[1] else np.zeros((len(pool), 2), dtype=int)
+        # iterstrat refuses a one-column target; the complement column changes nothing.
     splitter = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     pred_a: list[list[str]] = [[] for _ in range(len(pool))]
     pred_b: list[list[str]] = [[] for _ in range(len(pool))]
