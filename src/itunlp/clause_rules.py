@@ -149,9 +149,10 @@ SEMICOLON = re.compile(r"[;؛](?=\s)|；")
 #: "goals from the meeting: connectivity was ..." but not "10:30", "https://".
 STANDALONE_COLON = re.compile(r"(?<=\S):(?=\s)")
 
-#: Coordinating and contrastive links that may join two independent statements.
-#: The connective word starts the next clause: "development, and the Conference
-#: is ...", "connectivity, though the U.S. made no mention", "; however, ...".
+#: Coordinating and contrastive links that may join two independent statements
+#: after a comma. The connective word starts the next clause: "development, and
+#: the Conference is ...", "connectivity, though the U.S. made no mention".
+#: ("; however" needs no entry: every "; " already cuts.)
 CONNECTIVES = (
     "and",
     "but",
@@ -164,9 +165,7 @@ CONNECTIVES = (
 )
 
 #: A comma followed by a connective word: ", and the", ", but some", ", while many".
-COMMA_CONNECTIVE = re.compile(
-    r",(?P<ws>\s+)(?P<conn>and|but|while|whereas|although|though|yet|so)\b"
-)
+COMMA_CONNECTIVE = re.compile(rf",(?P<ws>\s+)(?P<conn>{'|'.join(CONNECTIVES)})\b")
 
 #: A connective followed by a parenthetical phrase between commas, with no comma
 #: before it: "amendments and, other than resolution 70, any mention was removed".
