@@ -99,8 +99,6 @@ class BoundaryCandidate:
 
 # ----------------------------------------------------------------------------- layout
 
-_BLANK, _FURNITURE, _TITLE, _FORMULA, _HEADING, _ITEM, _TEXT = range(7)
-
 
 @dataclass(slots=True)
 class _Paragraph:
@@ -110,7 +108,6 @@ class _Paragraph:
     end: int
     function: str
     is_item: bool
-    in_resolution: bool
     after_gap: bool  # blank or furniture lines before it: a page break may be bridged
 
 
@@ -232,7 +229,7 @@ def _layout(text: str) -> list[_Paragraph]:
             function, in_resolution, in_subject, gap = "", True, True, True
             prev_end_char = ""
             continue
-        at_unit_start = prev_end_char in ("",) or prev_end_char in rules.STATEMENT_END + ","
+        at_unit_start = prev_end_char == "" or prev_end_char in rules.STATEMENT_END + ","
         if (
             line
             and at_unit_start
@@ -272,19 +269,19 @@ def _layout(text: str) -> list[_Paragraph]:
             close()
         if body != start:
             close()
-            current = _Paragraph(body, end, function, True, in_resolution, gap)
+            current = _Paragraph(body, end, function, True, gap)
         elif current is not None and not (
             prev_title_like and text[start].isupper() and not current.is_item
         ):
             current.end = end
         else:
             close()
-            current = _Paragraph(start, end, function, False, in_resolution, gap)
+            current = _Paragraph(start, end, function, False, gap)
         gap = False
         prev_end_char = last_text_char = last
         prev_title_like = _title_like(text, start, end)
     close()
-    return _bridge_page_breaks(text, paragraphs)
+    return _tidy_paragraphs(text, paragraphs)
 
 
 def _enacting_formula_end(text: str, lines: list[tuple[int, int]], index: int) -> int:
@@ -304,8 +301,13 @@ def _enacting_formula_end(text: str, lines: list[tuple[int, int]], index: int) -
     return -1
 
 
-def _bridge_page_breaks(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:
-    """Join a paragraph cut by a page break (no final stop; next starts lower case)."""
+def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:
+    """Drop press-release datelines; join paragraphs that a page break cut in two.
+
+    A paragraph with no final stop followed, after furniture or blank lines, by
+    one that starts in lower case is one sentence broken by a page: the clause
+    then spans the furniture, as its offsets into the original text must.
+    """
     out: list[_Paragraph] = []
     for para in paragraphs:
         if not para.is_item and text[para.start].isupper():
@@ -441,8 +443,8 @@ def _sentence_cuts(text: str, start: int, end: int, shelters: list[tuple[int, in
         prev = text[s - 1] if s > start else " "
         if prev in "[(":
             continue
-        marks = sum(1 for ch in run if ch in ".?!") + 3 * run.count("…")
-        if "?" in run or "!" in run:
+        marks = sum(1 for ch in run if ch in ".?!؟") + 3 * run.count("…")
+        if "?" in run or "!" in run or "؟" in run:
             cuts.append(nxt)
         elif " " in run.rstrip(rules.CLOSERS):
             if not prev.isspace():
