@@ -254,11 +254,6 @@ def test_label_documents_warn_about_a_missing_document(tmp_path: Path) -> None:
         assert label_documents([out]) == {}
 
 
-@pytest.mark.xfail(
-    reason="corpus._read_rows splits CSV on splitlines(), dropping newlines inside quoted "
-    "cells; needs csv.DictReader(io.StringIO(raw, newline=''))",
-    strict=False,
-)
 def test_multi_line_clause_survives_the_csv_round_trip(tmp_path: Path) -> None:
     # PDF text keeps hard line breaks inside a clause (data/CONVENTIONS.md).
     document = "The Union shall\npromote broadband. Next clause here."

@@ -192,3 +192,27 @@ def test_hashes_are_stable_and_order_independent(tmp_path: Path):
     path = tmp_path / "x.txt"
     path.write_text("x", encoding="utf-8")
     assert files_sha256([path])[str(path)].startswith("2d711642")
+
+
+def test_csv_cells_keep_their_line_breaks(tmp_path: Path):
+    path = tmp_path / "labels.csv"
+    path.write_text('text,themes\n"The Union shall\npromote broadband.",connectivity\n', "utf-8")
+    assert read_labels(path).loc[0, "text"] == "The Union shall\npromote broadband."
+
+
+def test_non_string_text_says_what_it_got():
+    with pytest.raises(LabelError, match="text must be a string, got int 42"):
+        read_labels(pd.DataFrame({"text": [42], "themes": [[]]}))
+
+
+def test_retired_theme_is_dropped_from_shipped_labels_but_rejected_in_user_labels(tmp_path: Path):
+    shipped = Path(load_themes().source).read_text(encoding="utf-8")
+    path = tmp_path / "themes.toml"
+    path.write_text(
+        shipped.replace('id = "human_rights"\n', 'id = "human_rights"\nretired = true\n'), "utf-8"
+    )
+    scheme = load_themes(path)
+    frame = load_shipped_corpus(parts=["seed"], scheme=scheme)
+    assert not any("human_rights" in themes for themes in frame["themes"])
+    with pytest.raises(LabelError, match="Theme 'human_rights' in DataFrame row 1 is retired"):
+        read_labels(pd.DataFrame({"text": ["x"], "themes": [["human_rights"]]}), scheme=scheme)

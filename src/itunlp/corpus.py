@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -112,6 +113,8 @@ def _read_rows(path: Path) -> tuple[list[dict], str]:
                 record = json.loads(line)
             except json.JSONDecodeError as error:
                 raise LabelError(f"{path} line {number}: not valid JSON ({error.msg})") from None
+            except RecursionError:
+                raise LabelError(f"{path} line {number}: JSON nested too deeply") from None
             if not isinstance(record, dict):
                 raise LabelError(f"{path} line {number}: expected a JSON object per line")
             record["_row"] = f"line {number}"
@@ -122,7 +125,10 @@ def _read_rows(path: Path) -> tuple[list[dict], str]:
 
         return read_label_studio(path, raw), "task"
     if suffix in {".csv", ".tsv"}:
-        reader = csv.DictReader(raw.splitlines(), delimiter="\t" if suffix == ".tsv" else ",")
+        # newline="" keeps line breaks inside quoted cells (PDF clauses span lines).
+        reader = csv.DictReader(
+            io.StringIO(raw, newline=""), delimiter="\t" if suffix == ".tsv" else ","
+        )
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise LabelError(
@@ -146,7 +152,9 @@ def _validate(
     origin: str,
     scheme: ThemeScheme,
     documents: Mapping[str, str] | None,
+    drop_retired: bool = False,
 ) -> pd.DataFrame:
+    retired = {t.id for t in scheme.themes if t.retired}
     records = []
     for position, row in enumerate(rows, start=1):
         where = f"{origin} {row.get('_row', f'row {position}')}"
@@ -154,7 +162,9 @@ def _validate(
         if missing:
             raise LabelError(f"{where}: missing field(s) {', '.join(missing)}")
         text = row["text"]
-        if _is_missing(text) or not isinstance(text, str) or not text.strip():
+        if not _is_missing(text) and not isinstance(text, str):
+            raise LabelError(f"{where}: text must be a string, got {type(text).__name__} {text!r}")
+        if _is_missing(text) or not text.strip():
             raise LabelError(f"{where}: empty text; every labelled clause needs its text")
         if len(text) > _MAX_TEXT_CHARS:
             raise LabelError(
@@ -162,6 +172,8 @@ def _validate(
                 "a clause is one claim or point, so split it first (itunlp segment)"
             )
         themes = _parse_themes(row["themes"], where)
+        if drop_retired:
+            themes = [t for t in themes if t not in retired]
         for theme in themes:
             if theme not in scheme.ids:
                 raise LabelError(scheme.unknown_theme_message(theme, where))
@@ -238,6 +250,7 @@ def read_labels(
     *,
     scheme: ThemeScheme | None = None,
     documents: Mapping[str, str] | None = None,
+    drop_retired: bool = False,
 ) -> pd.DataFrame:
     """Read and validate labelled clauses.
 
@@ -250,6 +263,9 @@ def read_labels(
         Valid themes; the shipped scheme when omitted.
     documents : mapping of doc_id to text, optional
         When a row's document is here, its offsets must hold exactly its text.
+    drop_retired : bool, default False
+        Remove themes the scheme retires instead of rejecting them (used for the
+        shipped corpus, so that retiring a theme in a scheme copy needs no relabelling).
 
     Returns
     -------
@@ -284,7 +300,7 @@ def read_labels(
         rows = sources.to_dict("records")
         for number, row in enumerate(rows, start=1):
             row["_row"] = f"row {number}"
-        frames = [_validate(rows, "DataFrame", scheme, documents)]
+        frames = [_validate(rows, "DataFrame", scheme, documents, drop_retired)]
     else:
         paths = [sources] if isinstance(sources, str | Path) else list(sources)
         if not paths:
@@ -294,7 +310,7 @@ def read_labels(
             rows, _ = _read_rows(path)
             if not rows:
                 raise LabelError(f"{path}: no labelled clauses in the file")
-            frames.append(_validate(rows, str(path), scheme, documents))
+            frames.append(_validate(rows, str(path), scheme, documents, drop_retired))
     frame = _check_conflicts(pd.concat(frames, ignore_index=True))
     return _finish(frame)
 
@@ -344,7 +360,7 @@ def load_shipped_corpus(
     files = shipped_label_files(parts)
     if not files:
         raise FileNotFoundError(f"No shipped label files found under {data_dir()}")
-    return read_labels(files, scheme=scheme, documents=shipped_documents())
+    return read_labels(files, scheme=scheme, documents=shipped_documents(), drop_retired=True)
 
 
 def files_sha256(paths: Iterable[str | Path]) -> dict[str, str]:
