@@ -189,8 +189,8 @@ def plot_themes(df: pd.DataFrame, *, by: str | None = "doc_id", ax: Axes | None 
     shares = theme_shares(df, by=by)
     themes = list(shares.columns)
     groups = list(shares.index)
-    height = max(3.0, 0.35 * len(themes) * max(1, min(len(groups), 4)) + 1.0)
-    figure, axes = _figure_and_axes(ax, (8.0, height))
+    height = max(3.0, min(10.0, 0.16 * len(themes) * max(1, len(groups)) + 1.2))
+    figure, axes = _figure_and_axes(ax, (9.0, height))
     matplotlib, _ = _matplotlib()
     cmap = matplotlib.colormaps["tab10"]
     bar = 0.8 / max(1, len(groups))
@@ -211,7 +211,8 @@ def plot_themes(df: pd.DataFrame, *, by: str | None = "doc_id", ax: Axes | None 
     axes.set_xlabel("share of clauses")
     axes.set_title("Theme profile" + (f" by {by}" if by else ""))
     if len(groups) > 1:
-        axes.legend(fontsize="small", loc="lower right")
+        # Outside the axes: inside, it would hide the bars of the last themes.
+        axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure
 
 
@@ -287,6 +288,8 @@ def plot_diff(diff_df: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
     from itunlp.diffing import theme_balance
 
     balance = theme_balance(diff_df)
+    # Themes neither version has would only add empty rows.
+    balance = balance[balance[["removed", "added", "changed", "kept"]].sum(axis=1) > 0]
     themes = list(balance.index)
     figure, axes = _figure_and_axes(ax, (8.0, max(2.5, 0.45 * len(themes) + 1.2)))
     positions = list(range(len(themes)))
