@@ -367,3 +367,29 @@ def test_explanation_of_a_term_prior_theme_names_the_terms(fitted: ThemeClassifi
 def test_explain_rejects_an_unknown_theme(fitted: ThemeClassifier) -> None:
     with pytest.raises(ValueError, match="Unknown theme 'space'; valid themes"):
         fitted.explain("text", themes=["space"])
+
+
+def test_a_theme_whose_term_prior_beats_the_model_out_of_fold_uses_the_prior(
+    scheme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import itunlp.classifier as module
+
+    # Make every learned model look useless out of fold: the prior must take over.
+    monkeypatch.setattr(
+        module, "_best_threshold", lambda p, y: (0.5, {"precision": 0.0, "recall": 0.0, "f1": 0.0})
+    )
+    with pytest.warns(FewLabelsWarning):
+        clf = ThemeClassifier(scheme=scheme, cv=2).fit(TEXTS, LABELS)
+    assert "connectivity" in clf.prior_themes_
+    j = list(clf.classes_).index("connectivity")
+    proba = clf.predict_proba(["Broadband for schools.", "Thank you."])[:, j]
+    assert proba.tolist() == [PRIOR_HIT, module.PRIOR_MISS]
+    assert all("(prior)" in n for n, _ in clf.explain("Broadband for schools.")["connectivity"])
+
+
+def test_select_prior_off_keeps_every_learned_model(fitted: ThemeClassifier, scheme) -> None:
+    with pytest.warns(FewLabelsWarning):
+        clf = ThemeClassifier(scheme=scheme, cv=2, select_prior=False).fit(TEXTS, LABELS)
+    assert clf.prior_themes_ == []
+    assert set(fitted.prior_themes_) <= set(fitted.learned_themes_)
+    assert all("prior_f1" in scores for scores in fitted.cv_scores_.values())

@@ -368,3 +368,11 @@ def test_saved_files_are_plain_json_and_npz(saved: Path) -> None:
     for name in ("meta.json", "classifier.json", "themes.json"):
         json.loads((saved / name).read_text())
     assert (saved / "classifier.npz").read_bytes()[:2] == b"PK"  # a zip of .npy arrays
+
+
+def test_prior_themes_survive_the_round_trip(tmp_path: Path) -> None:
+    classifier = _classifier()
+    classifier_copy = ThemeModel(classifier).save(tmp_path / "p")
+    state = json.loads((classifier_copy / "classifier.json").read_text())
+    assert state["prior_themes"] == classifier.prior_themes_
+    assert load(classifier_copy).classifier.prior_themes_ == classifier.prior_themes_

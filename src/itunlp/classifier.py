@@ -220,6 +220,10 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         (raw probabilities, threshold 0.5).
     class_weight : "balanced" or None, default="balanced"
         Passed to each logistic regression: rare themes are not swamped.
+    select_prior : bool, default=True
+        Per learned theme, compare the model's out-of-fold F1 with the term-list
+        prior's F1 on the same training clauses and keep the better; themes that keep
+        the prior are listed in ``prior_themes_``. Matters for small corpora.
     random_state : int, default=0
         Seeds the fold shuffle and the solver, so two fits give the same model.
 
@@ -235,6 +239,9 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         Themes with fewer than ``min_positives`` labelled clauses (term prior).
     learned_themes_ : list of str
         Themes with a learned model, in the order of ``estimators_``.
+    prior_themes_ : list of str
+        Learned themes whose term prior beat the model out of fold (see
+        ``select_prior``); they predict with the prior.
     estimators_ : list of LogisticRegression
         One per learned theme.
     calibration_ : ndarray of shape (n_learned, 2)
@@ -269,6 +276,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         min_positives: int = 3,
         cv: int = 5,
         class_weight: str | None = "balanced",
+        select_prior: bool = True,
         random_state: int = 0,
     ) -> None:
         self.scheme = scheme
@@ -282,6 +290,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.min_positives = min_positives
         self.cv = cv
         self.class_weight = class_weight
+        self.select_prior = select_prior
         self.random_state = random_state
 
     # ------------------------------------------------------------------ tags
@@ -522,6 +531,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.calibration_ = np.tile([1.0, 0.0], (n_learned, 1))
         thresholds = np.full(len(themes), _FALLBACK_THRESHOLD)
         self.cv_scores_: dict[str, dict[str, float]] = {}
+        self.prior_themes_: list[str] = []
         n_splits = min(self.cv, len(texts))
         if n_learned and n_splits >= 2:
             oof = np.zeros((len(texts), n_learned))
@@ -530,11 +540,19 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             )
             for train, test in splitter.split(np.zeros((len(texts), 1)), stratifiable(Yl)):
                 oof[test] = self._scores(fit_on(train), own[test])
+            term_hit = terms[: len(texts), 0::3].toarray() > 0
             for k, j in enumerate(learned):
                 a, b = _platt(oof[:, k], Yl[:, k])
                 self.calibration_[k] = (a, b)
                 probabilities = expit(a * oof[:, k] + b)
                 thresholds[j], scores = _best_threshold(probabilities, Yl[:, k])
+                prior = _prf(term_hit[:, j], Yl[:, k])
+                scores["prior_f1"] = prior["f1"]
+                # With few labels the learned model can do worse than the term list out
+                # of fold (it overfits); the scheme's knowledge then serves the theme.
+                if self.select_prior and prior["f1"] > scores["f1"]:
+                    self.prior_themes_.append(themes[j])
+                    thresholds[j] = _FALLBACK_THRESHOLD
                 self.cv_scores_[themes[j]] = scores
         self.thresholds_ = thresholds
         self.word_vectorizer_ = vectorizers.word
@@ -579,7 +597,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             a, b = self.calibration_[k]
             out[:, themes.index(theme)] = expit(a * scores[:, k] + b)
         hit_columns = terms[:, 0::3].toarray()
-        for theme in self.too_few_positives_:
+        for theme in [*self.too_few_positives_, *self.prior_themes_]:
             j = themes.index(theme)
             out[:, j] = np.where(hit_columns[:, j] > 0, PRIOR_HIT, PRIOR_MISS)
         return out
@@ -653,7 +671,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         x = features.tocoo()
         result: dict[str, list[tuple[str, float]]] = {}
         for theme in themes:
-            if theme in self.too_few_positives_:
+            if theme in self.too_few_positives_ or theme in self.prior_themes_:
                 found = hits.get(theme, [])
                 result[theme] = [(f"term '{t}' (prior)", PRIOR_HIT) for t in found[:top]]
                 continue

@@ -163,6 +163,7 @@ def _classifier_state(classifier: ThemeClassifier) -> tuple[dict[str, Any], dict
         "classes": list(classifier.classes_),
         "learned_themes": list(classifier.learned_themes_),
         "too_few_positives": list(classifier.too_few_positives_),
+        "prior_themes": list(classifier.prior_themes_),
         "thresholds": _json_ready(classifier.thresholds_),
         "calibration": _json_ready(classifier.calibration_),
         "n_positives": _json_ready(classifier.n_positives_),
@@ -249,6 +250,7 @@ def _restore_classifier(
         classifier.classes_ = np.array(classes, dtype=object)
         classifier.learned_themes_ = learned
         classifier.too_few_positives_ = list(state["too_few_positives"])
+        classifier.prior_themes_ = list(state.get("prior_themes", []))
         classifier.thresholds_ = np.asarray(state["thresholds"], dtype=float)
         classifier.calibration_ = np.asarray(state["calibration"], dtype=float).reshape(-1, 2)
         classifier.n_positives_ = {str(k): int(v) for k, v in state["n_positives"].items()}
@@ -415,9 +417,11 @@ def _build_meta(
             t: round(float(v), 4) for t, v in zip(themes, classifier.thresholds_, strict=True)
         },
         "too_few_positives": list(classifier.too_few_positives_),
+        "prior_themes": list(classifier.prior_themes_),
         "clauses_per_theme": dict(classifier.n_positives_),
     }
-    for key in ("themes", "thresholds", "too_few_positives", "format", "format_version", "files"):
+    stamped = ("themes", "thresholds", "too_few_positives", "prior_themes", "format", "files")
+    for key in (*stamped, "format_version"):
         meta.pop(key, None)
     record.update(_json_ready(meta))
     record["segmenter"] = {

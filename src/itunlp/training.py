@@ -294,7 +294,7 @@ def _notes(support: np.ndarray, themes: list[str], prior_themes: Iterable[str] =
         if support[j] < FEW_LABELS:
             parts.append(f"too few labels ({int(support[j])} < {FEW_LABELS})")
         if theme in prior:
-            parts.append("term prior (too few training labels)")
+            parts.append("term prior (too few labels, or it beat the model in training)")
         if parts:
             notes[theme] = "; ".join(parts)
     return notes
@@ -328,7 +328,7 @@ def _predict_methods(
     if baselines:
         out["tfidf_lr@0.5"] = _tfidf_baseline(train, test, themes)
         out["keywords"] = _keyword_baseline(test, themes, scheme)
-    return out, list(model.too_few_positives_)
+    return out, [*model.too_few_positives_, *model.prior_themes_]
 
 
 def _tfidf_baseline(train: pd.DataFrame, test: pd.DataFrame, themes: list[str]) -> np.ndarray:
@@ -560,7 +560,7 @@ def _score_as_is(
     rows = _summarise(
         [_fold_scores(predicted, Y, themes)], support, themes, setting="held-out",
         train="model", test="labels", method="model",
-        notes=_notes(support, themes, classifier.too_few_positives_),
+        notes=_notes(support, themes, [*classifier.too_few_positives_, *classifier.prior_themes_]),
     )  # fmt: skip
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
