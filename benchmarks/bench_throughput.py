@@ -5,10 +5,12 @@ one run: spaCy's bare tokenizer (the floor of any spaCy pipeline, the baseline
 every other figure is divided by), spaCy's ``sentencizer``, pySBD,
 ``itunlp.segment`` and ``model.classify`` end to end, and a spaCy
 ``textcat_multilabel`` pipeline trained on the same labels (sentences from the
-sentencizer, each tagged). A method that would take longer than ``--budget-s``
-stops after a prefix of the corpus; its ratio is then taken against the
-tokenizer's time on exactly that prefix (the tokenizer's time is recorded per
-document), so every ratio compares the same text.
+sentencizer, each tagged). The methods take turns batch by batch (so a change
+of load on a shared machine hits all of them alike) and are timed in CPU
+seconds of this pinned, single-threaded process. A method that would need more
+than ``--budget-s`` stops after a prefix of the corpus; its ratio is then taken
+against the tokenizer's time on exactly that prefix, so every ratio compares
+the same text.
 
 Quality: cross-validated theme micro/macro F1 on the shipped corpus of itunlp's
 estimator, the textcat pipeline and a plain TF-IDF + one-vs-rest logistic
@@ -70,77 +72,80 @@ def pin_one_core() -> str:
 
 
 @dataclass
-class Measure:
-    """What one method did: how many documents, words, output units, in how long."""
+class Method:
+    """One contender and what it has done so far in the interleaved run."""
 
     name: str
     unit: str
-    docs: int
-    words: int
-    units: int | None
-    seconds: float
+    run: Callable[[list[str]], int | None]
+    batches: int = 0
+    words: int = 0
+    units: int | None = 0
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    stopped: bool = False
 
     @property
     def words_per_s(self) -> float:
-        return self.words / self.seconds if self.seconds else float("nan")
+        return self.words / self.cpu_s if self.cpu_s else float("nan")
 
     @property
     def units_per_s(self) -> float | None:
-        return None if self.units is None else self.units / self.seconds
+        return None if self.units is None or not self.cpu_s else self.units / self.cpu_s
 
 
-def time_per_document(fn: Callable[[str], Any], docs: Sequence[str]) -> list[float]:
-    """Cumulative seconds after each document, so any prefix can serve as baseline."""
-    cumulative = []
-    elapsed = 0.0
-    for doc in docs:
-        start = time.perf_counter()
-        fn(doc)
-        elapsed += time.perf_counter() - start
-        cumulative.append(elapsed)
-    return cumulative
+def run_interleaved(
+    methods: list[Method], batches: Sequence[list[str]], budget_s: float
+) -> list[float]:
+    """Run every method on each batch in turn; return the baseline's CPU time per batch.
 
-
-def measure(
-    name: str,
-    unit: str,
-    fn: Callable[[list[str]], int | None],
-    docs: Sequence[str],
-    words: Sequence[int],
-    *,
-    chunk: int,
-    budget_s: float,
-) -> Measure:
-    """Run ``fn`` over ``docs`` in chunks until done or past ``budget_s``.
-
-    ``fn`` gets a list of documents and returns how many units (clauses,
-    sentences) it produced, or None when the method has no such unit.
+    Interleaving means a change of load on a shared machine hits every method
+    alike, and rotating the order within a round spreads cache warm-up fairly.
+    Times are CPU seconds of this (single-threaded, pinned) process, so other
+    processes on the machine do not inflate them; wall time is kept to show how
+    busy the machine was. ``methods[0]`` is the baseline and always runs to the
+    end; another method stops once its CPU time passes ``budget_s``, having
+    covered a prefix of the batches.
     """
+    baseline_per_batch: list[float] = []
     gc.collect()
-    done = total_units = 0
-    seconds = 0.0
-    counted = True
-    while done < len(docs) and seconds < budget_s:
-        batch = list(docs[done : done + chunk])
-        start = time.perf_counter()
-        produced = fn(batch)
-        seconds += time.perf_counter() - start
-        done += len(batch)
-        if produced is None:
-            counted = False
-        else:
-            total_units += produced
-    return Measure(name, unit, done, sum(words[:done]), total_units if counted else None, seconds)
+    for round_index, batch in enumerate(batches):
+        words = sum(len(doc.split()) for doc in batch)
+        shift = round_index % len(methods)
+        for method in methods[shift:] + methods[:shift]:
+            if method.stopped:
+                continue
+            cpu, wall = time.process_time(), time.perf_counter()
+            produced = method.run(batch)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            if method is methods[0]:
+                baseline_per_batch.append(cpu)
+            method.batches += 1
+            method.words += words
+            method.cpu_s += cpu
+            method.wall_s += wall
+            method.units = (
+                None if produced is None or method.units is None else (method.units + produced)
+            )
+            if method is not methods[0] and method.cpu_s >= budget_s:
+                method.stopped = True
+    return baseline_per_batch
 
 
 # ------------------------------------------------------------------ the methods
 
 
-def spacy_tokenizer() -> Callable[[str], Any]:
+def spacy_tokenizer() -> Callable[[list[str]], None]:
     """The bare tokenizer of ``spacy.blank("en")``, the floor of any spaCy pipeline."""
     import spacy
 
-    return spacy.blank("en").tokenizer
+    tokenizer = spacy.blank("en").tokenizer
+
+    def run(batch: list[str]) -> None:
+        for doc in batch:
+            tokenizer(doc)
+
+    return run
 
 
 def spacy_sentencizer() -> Callable[[list[str]], int]:
@@ -334,7 +339,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--budget-s",
         type=float,
         default=180.0,
-        help="seconds per method before it stops at a prefix of the corpus (default 180)",
+        help="CPU seconds per method before it stops at a prefix of the corpus (default 180)",
+    )
+    parser.add_argument(
+        "--batch-docs", type=int, default=8, help="documents per interleaved batch (default 8)"
     )
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     parser.add_argument("--textcat-epochs", type=int, default=10)
@@ -397,33 +405,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
 
-    tokenizer = spacy_tokenizer()
-    tokenizer(warmup)
-    cumulative = time_per_document(tokenizer, docs)
-    baseline = Measure(
-        "spaCy tokenizer (baseline)", "token", len(docs), sum(words), None, cumulative[-1]
-    )
-
-    methods: list[tuple[str, str, Callable[[list[str]], int], int]] = [
-        ("spaCy sentencizer", "sentence", spacy_sentencizer(), 1),
-        ("pySBD", "sentence", pysbd_segmenter(), 1),
-        ("itunlp.segment", "clause", itunlp_segment(), 1),
+    methods = [
+        Method("spaCy tokenizer (baseline)", "token", spacy_tokenizer()),
+        Method("spaCy sentencizer", "sentence", spacy_sentencizer()),
+        Method("pySBD", "sentence", pysbd_segmenter()),
+        Method("itunlp.segment", "clause", itunlp_segment()),
     ]
     if model is not None:
-        methods.append(("itunlp model.classify", "clause", itunlp_classify(model), 8))
-    methods.append(("spaCy textcat_multilabel", "sentence", textcat_end_to_end(textcat_nlp), 8))
+        methods.append(Method("itunlp model.classify", "clause", itunlp_classify(model)))
+    methods.append(Method("spaCy textcat_multilabel", "sentence", textcat_end_to_end(textcat_nlp)))
+    for method in methods:
+        method.run([warmup])
+    batches = [docs[i : i + args.batch_docs] for i in range(0, len(docs), args.batch_docs)]
+    started = time.perf_counter()
+    baseline_per_batch = run_interleaved(methods, batches, args.budget_s)
+    print(f"measured in {time.perf_counter() - started:.0f} s", flush=True)
 
-    results = [baseline]
-    for name, unit, fn, chunk in methods:
-        fn([warmup])
-        result = measure(name, unit, fn, docs, words, chunk=chunk, budget_s=args.budget_s)
-        results.append(result)
-        print(f"measured {name}: {result.words_per_s:,.0f} words/s", flush=True)
+    def ratio(m: Method) -> float:
+        # The baseline's time on exactly the batches this method covered.
+        return sum(baseline_per_batch[: m.batches]) / m.cpu_s
 
-    def ratio(m: Measure) -> float:
-        return m.words_per_s / (sum(words[: m.docs]) / cumulative[m.docs - 1])
-
-    headers = ["method", "words/s", "x tokenizer", "units/s", "unit", "corpus covered"]
+    results = methods
+    headers = ["method", "words/s", "x tokenizer", "units/s", "unit", "covered", "wall/CPU"]
     rows = [
         [
             m.name,
@@ -431,11 +434,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             fmt_ratio(ratio(m)),
             fmt_rate(m.units_per_s),
             m.unit,
-            f"{m.docs / len(docs):.0%}",
+            f"{m.batches / len(batches):.0%}",
+            f"{m.wall_s / m.cpu_s:.2f}",
         ]
         for m in results
     ]
-    print("\nthroughput, one core, same text:")
+    print("\nthroughput, one core, same text (CPU seconds of this process):")
     print(text_table(headers, rows))
 
     by_name = {m.name: m for m in results}
@@ -444,6 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pysbd = by_name["pySBD"]
     if classify is not None:
         vs_tok = ratio(classify)
+        # pySBD may have covered fewer batches; both rates are per CPU second.
         vs_pysbd = classify.words_per_s / pysbd.words_per_s
         target_lines = [
             f"target classify >= {TARGET_TOKENIZER}x tokenizer: {vs_tok:.2f}x "
