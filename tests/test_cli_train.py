@@ -75,6 +75,7 @@ def test_train_verb_takes_a_name_and_skips_metrics(labels: Path, tmp_path: Path)
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "meta.json").read_text())
     assert meta["name"] == "mine" and meta["metrics"] == {}
+    assert meta["command"] == f"itunlp train {labels} -o {out} --no-seed --no-metrics --name mine"
 
 
 def test_train_verb_with_a_custom_scheme(labels: Path, tmp_path: Path) -> None:

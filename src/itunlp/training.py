@@ -631,6 +631,7 @@ def train(
     random_state: int = 0,
     classifier_params: dict[str, Any] | None = None,
     description: str = "",
+    command: str = "",
 ) -> ThemeModel:
     """Train a theme model (and the segmenter's boundary decider) from labelled clauses.
 
@@ -663,6 +664,8 @@ def train(
         Extra :class:`~itunlp.classifier.ThemeClassifier` parameters.
     description : str, default=""
         Free text for ``meta.json``.
+    command : str, default=""
+        The command line that built the model, recorded so it can be rebuilt.
 
     Returns
     -------
@@ -724,6 +727,7 @@ def train(
     meta = {
         "name": name,
         "description": description,
+        "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {
             "files": {_relative(Path(p)): h for p, h in files_sha256(corpus.files).items()},

@@ -8,6 +8,7 @@ file and row).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ def run_train(
     cv_folds: int = 5,
     metrics: bool = True,
     metric_repeats: int = 1,
+    command: str = "",
 ) -> Any:
     """Train and write a model folder; the worker of ``itunlp train``.
 
@@ -77,6 +79,7 @@ def run_train(
             cv_folds=cv_folds,
             metrics=metrics,
             metric_repeats=metric_repeats,
+            command=command,
         )
     except LabelError as error:
         raise UsageProblem(f"invalid labels: {error}") from None
@@ -271,6 +274,11 @@ def train_command(
     """
     if cv_folds == 1:
         raise UsageProblem("--cv-folds must be 0 or at least 2")
+    command = ["itunlp", "train", *map(str, labels), "-o", str(output)]
+    command += ["--no-seed"] * no_seed + ["--no-metrics"] * no_metrics
+    command += ["--themes", str(themes)] if themes else []
+    command += ["--name", name] if name else []
+    command += ["--cv-folds", str(cv_folds)] if cv_folds != 5 else []
     model = run_train(
         labels,
         output,
@@ -279,6 +287,7 @@ def train_command(
         name=name,
         cv_folds=cv_folds,
         metrics=not no_metrics,
+        command=shlex.join(command),
     )
     click.echo(format_training(model))
 
