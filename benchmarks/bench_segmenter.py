@@ -6,8 +6,10 @@ words, so that no cache sees the same string twice): words per second of spaCy's
 bare tokenizer (``spacy.blank("en").tokenizer`` through ``tokenizer.pipe``, the
 baseline every ratio is divided by), spaCy's ``sentencizer``, pySBD and
 ``split_into_clauses`` (rules only, and with a boundary model trained on the
-shipped gold). A method that would exceed ``--budget-s`` stops after a prefix
-of the corpus, and its ratio is taken against the tokenizer on that same prefix.
+shipped gold). The methods take turns chunk by chunk, so that load from other
+processes slows all of them alike; a method that would exceed ``--budget-s``
+stops after a prefix of the corpus, and its ratio is taken against the
+tokenizer on that same prefix.
 
 Quality, for each splitter: how many of the 48 English "Golden Rules" it passes
 (``../shared/golden/``, when present) and clause precision/recall/F1 on the
@@ -158,17 +160,27 @@ def leave_one_out_spans(records, documents, seed, seed_docs) -> Callable[[str], 
 # ------------------------------------------------------------------------ speed
 
 
-def time_prefixes(run: Callable[[list[str]], object], chunks: Sequence[list[str]], budget_s: float):
-    """Cumulative seconds after each chunk, stopping once past ``budget_s``."""
-    cumulative: list[float] = []
-    elapsed = 0.0
+def time_interleaved(
+    methods: Sequence[tuple[str, Callable[[list[str]], object]]],
+    chunks: Sequence[list[str]],
+    budget_s: float,
+) -> dict[str, list[float]]:
+    """Cumulative seconds of each method after each chunk, the methods taking turns.
+
+    Every chunk is run by every method before the next chunk, so that a busy
+    machine slows all of them alike and the ratios stay comparable. The first
+    method (the baseline) always runs to the end; another stops once past
+    ``budget_s``.
+    """
+    cumulative: dict[str, list[float]] = {name: [] for name, _ in methods}
     for chunk in chunks:
-        start = time.perf_counter()
-        run(chunk)
-        elapsed += time.perf_counter() - start
-        cumulative.append(elapsed)
-        if elapsed > budget_s:
-            break
+        for index, (name, run) in enumerate(methods):
+            spent = cumulative[name]
+            if index and spent and spent[-1] > budget_s:
+                continue
+            start = time.perf_counter()
+            run(chunk)
+            spent.append((spent[-1] if spent else 0.0) + time.perf_counter() - start)
     return cumulative
 
 
@@ -196,11 +208,12 @@ def speed_table(docs: list[str], model, budget_s: float, chunk: int) -> list[lis
     warm_up = [CorpusGenerator(seed=10_000).document()]
     for _, run in methods:
         run(warm_up)
-    baseline = time_prefixes(methods[0][1], chunks, float("inf"))
+    timings = time_interleaved(methods, chunks, budget_s)
+    baseline = timings[methods[0][0]]
     rows = []
     ratios: dict[str, float] = {}
-    for name, run in methods:
-        cumulative = baseline if run is methods[0][1] else time_prefixes(run, chunks, budget_s)
+    for name, _ in methods:
+        cumulative = timings[name]
         done = len(cumulative)
         n_words = sum(words[:done])
         wps = n_words / cumulative[-1]
