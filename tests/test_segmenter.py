@@ -407,6 +407,18 @@ def test_items_are_cut_without_marker(text: str, expected: list[str]) -> None:
     assert texts(text) == expected
 
 
+def test_dash_bullets_after_a_title_line() -> None:
+    assert texts("Key facts\n- 4 delegations objected.\n- The rest agreed.") == [
+        "4 delegations objected.",
+        "The rest agreed.",
+    ]
+
+
+def test_wrapped_prose_line_that_looks_like_a_heading_is_text() -> None:
+    text = "In its final decision on the matter, the Council,\nurges Member States to act."
+    assert [(c.text, c.function) for c in split_into_clauses(text)] == [(text, "")]
+
+
 def test_bare_numbers_outside_resolutions_are_text() -> None:
     assert texts("In short:\n12 delegations signed the text.") == [
         "In short:",

@@ -165,7 +165,9 @@ def _item_marker_end(
     if m is None:
         return start
     label = m.group("label")
-    if not at_unit_start and label[0] not in rules.BULLETS:
+    # Bullets and "- " start items on any line (hyphenation never leaves "- " at a
+    # line start); numbers, letters and long dashes only where a unit may start.
+    if not at_unit_start and label[0] not in rules.BULLETS and label != "-":
         return start
     # A bare number ("1 to continue") marks items only in resolutions; elsewhere
     # a line such as "12 August 2022" or "5 delegations ..." starts with a number.
@@ -243,7 +245,13 @@ def _layout(text: str) -> list[_Paragraph]:
                 prev_end_char = ""
                 skip_until = formula_end
                 continue
-        heading = _heading_function(line) if line and at_unit_start else None
+        # After a line ending in "," a heading is only taken inside a resolution
+        # (after its formula or an item); in prose it is a wrapped sentence.
+        heading = (
+            _heading_function(line)
+            if line and at_unit_start and (prev_end_char != "," or in_resolution)
+            else None
+        )
         if heading is not None:
             close()
             function, in_resolution, in_subject, gap = heading, True, False, True
