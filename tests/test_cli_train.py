@@ -55,7 +55,7 @@ def bad_labels(tmp_path: Path) -> Path:
 def test_train_verb_writes_a_loadable_model(labels: Path, tmp_path: Path) -> None:
     out = tmp_path / "models" / "tiny"
     result = CliRunner().invoke(
-        main, ["train", str(labels), "-o", str(out), "--no-seed", "--cv-folds", "2"]
+        main, ["train", str(labels), "-o", str(out), "--no-seed", "--cv-folds", "2", "-j", "1"]
     )
     assert result.exit_code == 0, result.output
     assert f"Model 'tiny' written to {out}" in result.output
@@ -144,7 +144,19 @@ def test_evaluate_verb_prints_tables_and_writes_csv(labels: Path, tmp_path: Path
     out = tmp_path / "metrics.csv"
     result = CliRunner().invoke(
         main,
-        ["evaluate", str(labels), "--no-seed", "--folds", "2", "--repeats", "1", "-o", str(out)],
+        [
+            "evaluate",
+            str(labels),
+            "--no-seed",
+            "--folds",
+            "2",
+            "--repeats",
+            "1",
+            "-o",
+            str(out),
+            "-j",
+            "1",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Cross-validation on all labels (2-fold x 1, 2 folds)" in result.output
@@ -161,7 +173,7 @@ def test_evaluate_verb_without_cross_source(labels: Path) -> None:
     result = CliRunner().invoke(
         main,
         ["evaluate", str(labels), "--no-seed", "--folds", "2", "--repeats", "1",
-         "--no-cross-source", "--no-baselines"],
+         "--no-cross-source", "--no-baselines", "-j", "1"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "cross-source" not in result.output
@@ -213,3 +225,15 @@ def test_format_results_shows_one_block_per_setting(labels: Path) -> None:
 def test_help_lists_both_verbs() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert "train" in result.output and "evaluate" in result.output
+
+
+def test_jobs_do_not_change_the_scores(labels: Path) -> None:
+    one = run_evaluate([labels], no_seed=True, folds=2, repeats=1, n_jobs=1)
+    two = run_evaluate([labels], no_seed=True, folds=2, repeats=1, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_zero_jobs_is_a_usage_error(labels: Path) -> None:
+    result = CliRunner().invoke(main, ["evaluate", str(labels), "--no-seed", "-j", "0"])
+    assert result.exit_code == 2
+    assert "worker processes" in result.output

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from iterstrat.ml_stratifiers import RepeatedMultilabelStratifiedKFold
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -372,14 +373,15 @@ def _cross_validate(
     repeats: int,
     seed: int,
     baselines: bool,
+    n_jobs: int = 1,
 ) -> list[dict]:
     Y = _indicators(frame["themes"], themes)
     collected: dict[str, list[dict]] = {m: [] for m in METHODS}
     prior: set[str] = set()
-    for train_index, test_index in _cv_splits(Y, folds, repeats, seed):
-        predictions, fallback = _predict_methods(
-            estimator, frame.iloc[train_index], frame.iloc[test_index], themes, scheme, baselines
-        )
+    splits = list(_cv_splits(Y, folds, repeats, seed))
+    jobs = [(frame.iloc[train], frame.iloc[test]) for train, test in splits]
+    results = _run(estimator, jobs, themes, scheme, baselines, n_jobs)
+    for (_, test_index), (predictions, fallback) in zip(splits, results, strict=True):
         prior.update(fallback)
         for method, predicted in predictions.items():
             collected[method].append(_fold_scores(predicted, Y[test_index], themes))
@@ -394,6 +396,29 @@ def _cross_validate(
                 method=method, notes=notes if method == "model" else _notes(support, themes),
             )  # fmt: skip
     return rows
+
+
+def _run(
+    estimator: ThemeClassifier,
+    jobs: list[tuple[pd.DataFrame, pd.DataFrame]],
+    themes: list[str],
+    scheme: ThemeScheme,
+    baselines: bool,
+    n_jobs: int,
+) -> list[tuple[dict[str, np.ndarray], list[str]]]:
+    """Fit and predict every (train, test) job, in worker processes when ``n_jobs`` > 1.
+
+    The jobs are independent and seeded, so the results do not depend on ``n_jobs``.
+    """
+    if n_jobs == 1 or len(jobs) < 2:
+        return [
+            _predict_methods(estimator, train, test, themes, scheme, baselines)
+            for train, test in jobs
+        ]
+    return Parallel(n_jobs=n_jobs)(
+        delayed(_predict_methods)(estimator, train, test, themes, scheme, baselines)
+        for train, test in jobs
+    )
 
 
 def _cross_source_pairs(parts: np.ndarray) -> list[tuple[list[str], str]]:
@@ -415,15 +440,17 @@ def _cross_source(
     themes: list[str],
     scheme: ThemeScheme,
     baselines: bool,
+    n_jobs: int = 1,
 ) -> list[dict]:
     rows = []
     Y = _indicators(frame["themes"], themes)
-    for train_parts, test_part in _cross_source_pairs(parts):
-        train_mask = np.isin(parts, train_parts)
-        test_mask = parts == test_part
-        predictions, fallback = _predict_methods(
-            estimator, frame[train_mask], frame[test_mask], themes, scheme, baselines
-        )
+    pairs = _cross_source_pairs(parts)
+    masks = [(np.isin(parts, train_parts), parts == test) for train_parts, test in pairs]
+    jobs = [(frame[train_mask], frame[test_mask]) for train_mask, test_mask in masks]
+    results = _run(estimator, jobs, themes, scheme, baselines, n_jobs)
+    for (train_parts, test_part), (_, test_mask), (predictions, fallback) in zip(
+        pairs, masks, results, strict=True
+    ):
         support = Y[test_mask].sum(0)
         for method, predicted in predictions.items():
             rows += _summarise(
@@ -467,6 +494,7 @@ def evaluate(
     cross_source: bool = True,
     baselines: bool = True,
     scheme: ThemeScheme | str | Path | None = None,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Cross-validated per-theme scores of a model configuration, with baselines.
 
@@ -495,6 +523,9 @@ def evaluate(
         Also score TF-IDF + one-vs-rest LR at 0.5 and the keyword rules.
     scheme : ThemeScheme or path, optional
         Theme scheme; the model's own, else the shipped one.
+    n_jobs : int, default=1
+        Worker processes for the folds and source pairs (-1: all cores); the
+        results are the same for any value.
 
     Returns
     -------
@@ -532,10 +563,12 @@ def evaluate(
         )
     rows = _cross_validate(
         estimator, corpus.frame, themes, used_scheme,
-        folds=folds, repeats=repeats, seed=seed, baselines=baselines,
+        folds=folds, repeats=repeats, seed=seed, baselines=baselines, n_jobs=n_jobs,
     )  # fmt: skip
     if cross_source:
-        rows += _cross_source(estimator, corpus.frame, corpus.parts, themes, used_scheme, baselines)
+        rows += _cross_source(
+            estimator, corpus.frame, corpus.parts, themes, used_scheme, baselines, n_jobs
+        )
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
 
@@ -632,6 +665,7 @@ def train(
     classifier_params: dict[str, Any] | None = None,
     description: str = "",
     command: str = "",
+    n_jobs: int = 1,
 ) -> ThemeModel:
     """Train a theme model (and the segmenter's boundary decider) from labelled clauses.
 
@@ -666,6 +700,8 @@ def train(
         Free text for ``meta.json``.
     command : str, default=""
         The command line that built the model, recorded so it can be rebuilt.
+    n_jobs : int, default=1
+        Worker processes for the metrics' folds (-1: all cores); same results.
 
     Returns
     -------
@@ -717,9 +753,10 @@ def train(
         rows = _cross_validate(
             estimator, frame, themes, used_scheme,
             folds=cv_folds, repeats=metric_repeats, seed=random_state, baselines=True,
+            n_jobs=n_jobs,
         )  # fmt: skip
         if cross_source:
-            rows += _cross_source(estimator, frame, corpus.parts, themes, used_scheme, True)
+            rows += _cross_source(estimator, frame, corpus.parts, themes, used_scheme, True, n_jobs)
         metric_block = metrics_summary(pd.DataFrame(rows, columns=RESULT_COLUMNS))
     total_seconds = time.perf_counter() - started
 

@@ -51,6 +51,7 @@ def run_train(
     metrics: bool = True,
     metric_repeats: int = 1,
     command: str = "",
+    n_jobs: int = 1,
 ) -> Any:
     """Train and write a model folder; the worker of ``itunlp train``.
 
@@ -80,6 +81,7 @@ def run_train(
             metrics=metrics,
             metric_repeats=metric_repeats,
             command=command,
+            n_jobs=n_jobs,
         )
     except LabelError as error:
         raise UsageProblem(f"invalid labels: {error}") from None
@@ -140,6 +142,7 @@ def run_evaluate(
     cross_source: bool = True,
     baselines: bool = True,
     out: Path | None = None,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Cross-validate a model configuration; the worker of ``itunlp evaluate``.
 
@@ -179,6 +182,7 @@ def run_evaluate(
             repeats=repeats,
             cross_source=cross_source,
             baselines=baselines,
+            n_jobs=n_jobs,
         )
     except LabelError as error:
         raise UsageProblem(f"invalid labels: {error}") from None
@@ -232,6 +236,23 @@ def format_results(table: pd.DataFrame) -> str:
     return "\n\n".join(blocks)
 
 
+def _check_jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    if value == 0:
+        raise click.BadParameter("use 1 or more worker processes, or -1 for all cores")
+    return value
+
+
+_JOBS = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=-1),
+    default=2,
+    callback=_check_jobs,
+    show_default=True,
+    help="Worker processes for the cross-validation folds (-1: all cores; same results).",
+)
+
+
 @main.command("train")
 @click.argument("labels", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -257,6 +278,7 @@ def format_results(table: pd.DataFrame) -> str:
     help="Folds for threshold tuning and the recorded metrics (0: none, threshold 0.5).",
 )
 @click.option("--no-metrics", is_flag=True, help="Skip the cross-validated metrics (faster).")
+@_JOBS
 def train_command(
     labels: tuple[Path, ...],
     output: Path,
@@ -265,6 +287,7 @@ def train_command(
     name: str | None,
     cv_folds: int,
     no_metrics: bool,
+    jobs: int,
 ) -> None:
     """Train a model from LABELS (.jsonl, .csv, Label Studio .json) plus the shipped corpus.
 
@@ -288,6 +311,7 @@ def train_command(
         cv_folds=cv_folds,
         metrics=not no_metrics,
         command=shlex.join(command),
+        n_jobs=jobs,
     )
     click.echo(format_training(model))
 
@@ -314,6 +338,7 @@ def train_command(
     default=None,
     help="Also write the full table (.csv, .tsv or .json).",
 )
+@_JOBS
 def evaluate_command(
     labels: tuple[Path, ...],
     model_dir: Path | None,
@@ -323,6 +348,7 @@ def evaluate_command(
     no_cross_source: bool,
     no_baselines: bool,
     out: Path | None,
+    jobs: int,
 ) -> None:
     """Cross-validated precision/recall/F1 per theme, with baselines and cross-source scores.
 
@@ -339,6 +365,7 @@ def evaluate_command(
         cross_source=not no_cross_source,
         baselines=not no_baselines,
         out=out,
+        n_jobs=jobs,
     )
     click.echo(format_results(table))
     if out is not None:
