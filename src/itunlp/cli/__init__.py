@@ -7,6 +7,7 @@ from itunlp.cli import (
     _classify,  # noqa: F401
     _report,  # noqa: F401
     _retrain,  # noqa: F401
+    _segmentation,  # noqa: F401
     _train,  # noqa: F401
 )
 from itunlp.cli._group import main
