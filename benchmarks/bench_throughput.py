@@ -270,8 +270,23 @@ def itunlp_estimator(model: Any | None) -> Any:
     return ThemeClassifier()
 
 
+def shipped_clauses(sample: int | None) -> Any:
+    """The shipped labelled corpus, or a seeded sample of it (for smoke runs)."""
+    from itunlp.corpus import load_shipped_corpus
+
+    frame = load_shipped_corpus()
+    if sample is not None and sample < len(frame):
+        frame = frame.sample(n=sample, random_state=0).reset_index(drop=True)
+    return frame
+
+
 def cross_validated_f1(
-    model: Any | None, *, folds: int, textcat_epochs: int, textcat_max_s: float
+    model: Any | None,
+    frame: Any,
+    *,
+    folds: int,
+    textcat_epochs: int,
+    textcat_max_s: float,
 ) -> tuple[list[list[str]], int, dict[str, int]]:
     """Micro/macro F1 of each tagger on the same multilabel-stratified folds.
 
@@ -282,11 +297,9 @@ def cross_validated_f1(
     from sklearn.metrics import f1_score
     from sklearn.preprocessing import MultiLabelBinarizer
 
-    from itunlp.corpus import load_shipped_corpus
     from itunlp.themes import load_themes
 
     themes = list(load_themes().ids)
-    frame = load_shipped_corpus()
     texts = frame["text"].tolist()
     labels = frame["themes"].tolist()
     y = MultiLabelBinarizer(classes=themes).fit_transform(labels)
@@ -349,6 +362,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--textcat-max-s", type=float, default=120.0, help="time cap per textcat training"
     )
+    parser.add_argument(
+        "--train-sample",
+        type=int,
+        help="use this many shipped clauses for textcat training and the F1 folds (smoke runs)",
+    )
     parser.add_argument("--skip-f1", action="store_true", help="speed only")
     parser.add_argument(
         "--markdown", type=Path, help="also write the tables into this Markdown file"
@@ -389,9 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model = None
 
     started = time.perf_counter()
-    from itunlp.corpus import load_shipped_corpus
-
-    shipped = load_shipped_corpus()
+    shipped = shipped_clauses(args.train_sample)
     themes = list(itunlp.load_themes().ids)
     textcat_nlp = train_textcat(
         shipped["text"].tolist(),
@@ -465,6 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         f1_rows, n_clauses, _support = cross_validated_f1(
             model,
+            shipped,
             folds=args.folds,
             textcat_epochs=args.textcat_epochs,
             textcat_max_s=args.textcat_max_s,
