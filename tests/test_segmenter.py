@@ -224,7 +224,16 @@ CLAUSE_CASES = [
         "The talks were hard because, while many states agreed, some did not.",
         ["The talks were hard because, while many states agreed, some did not."],
     ),
-    ("Symbolism matters, but it is not policy.", ["Symbolism matters, but it is not policy."]),
+    # Both sides have their own subject and verb, however short (codebook section 1).
+    ("Symbolism matters, but it is not policy.", ["Symbolism matters,", "but it is not policy."]),
+    (
+        "Women remain scarce in this room, and that has to change.",
+        ["Women remain scarce in this room,", "and that has to change."],
+    ),
+    (
+        "They argued that the text was long, and that it should be cut.",
+        ["They argued that the text was long, and that it should be cut."],
+    ),
     (
         "Operators filing for constellations, and the regulators who license them, will follow.",
         ["Operators filing for constellations, and the regulators who license them, will follow."],

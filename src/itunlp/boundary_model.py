@@ -150,7 +150,13 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
     right_words = _words(right, RIGHT_WINDOW)
     first = right_words[0][0] if right_words else ""
     low = first.lower()
-    if low in _CLOSED_CLASS:
+    second = right_words[1][0].lower() if len(right_words) > 1 else ""
+    if low == "that" and (second in rules.AUXILIARIES or second in rules.IRREGULAR_VERB_FORMS):
+        # "..., and that has to change": a demonstrative subject, not the
+        # complementizer of "argued that X, and that Y", which stays whole.
+        feats["next=that_subject"] = 1.0
+        feats["next_pronoun"] = 1.0
+    elif low in _CLOSED_CLASS:
         feats[f"next={low}"] = 1.0
     if low in rules.PERSONAL_PRONOUNS:
         feats["next_pronoun"] = 1.0
@@ -234,7 +240,10 @@ def rule_decision(features: Mapping[str, float]) -> bool:
             and "right_verb" in features
             and "right_len=short" not in features
         )
-    if "left_len=short" in features or "left_ends_subordinator" in features:
+    if "left_ends_subordinator" in features:
+        return False
+    # A short left side is a clause only with a verb of its own ("Symbolism matters, but").
+    if "left_len=short" in features and "left_verb" not in features:
         return False
     if "next_shape=ing" in features or "right_starts_with_verb" in features:
         return False
