@@ -52,7 +52,14 @@ from itunlp.corpus import (
 from itunlp.pipeline import ThemeModel
 from itunlp.themes import ThemeScheme, load_themes
 
-__all__ = ["METHODS", "RESULT_COLUMNS", "evaluate", "load_training_corpus", "train"]
+__all__ = [
+    "METHODS",
+    "RESULT_COLUMNS",
+    "evaluate",
+    "load_training_corpus",
+    "metrics_summary",
+    "train",
+]
 
 #: Themes with fewer positive clauses than this in a test set get a note: their
 #: scores rest on a handful of clauses.
