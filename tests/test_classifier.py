@@ -393,3 +393,23 @@ def test_select_prior_off_keeps_every_learned_model(fitted: ThemeClassifier, sch
     assert clf.prior_themes_ == []
     assert set(fitted.prior_themes_) <= set(fitted.learned_themes_)
     assert all("prior_f1" in scores for scores in fitted.cv_scores_.values())
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_no_attributes_set_in_init",
+        "check_parameters_default_constructible",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimator_repr",
+        "check_estimator_cloneable",
+    ],
+)
+def test_sklearn_api_checks_that_apply_to_string_input(check: str) -> None:
+    from sklearn.utils import estimator_checks
+
+    function = getattr(estimator_checks, check, None)
+    if function is None:  # older scikit-learn releases lack some checks
+        pytest.skip(f"{check} is not in this scikit-learn")
+    function("ThemeClassifier", ThemeClassifier())
