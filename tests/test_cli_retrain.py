@@ -301,12 +301,6 @@ def test_train_rejects_conflicting_duplicates(
     assert f"row {len(rows) + 1}" in result.output and "row 1" in result.output
 
 
-@pytest.mark.xfail(
-    reason="itunlp.training passes only the shipped documents to read_labels; it needs "
-    "documents=shipped_documents() | itunlp.active.label_documents(paths) to check the "
-    "offsets of suggest rows",
-    strict=False,
-)
 def test_train_rejects_edited_text_that_no_longer_matches_its_offsets(
     tmp_path: Path, documents: list[Path], old_model: Path
 ) -> None:

@@ -27,15 +27,6 @@ FORMULA = "=cmd|' /C calc'!A0"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-# A defect this suite found in itunlp.corpus; strict, so a fix turns it into an
-# XPASS failure and the mark must then go.
-JSONL_SEPARATOR_DEFECT = pytest.mark.xfail(
-    strict=True,
-    reason="read_labels splits JSONL with str.splitlines(), which also breaks at U+2028, "
-    "U+2029 and U+0085 inside JSON strings (json.dumps(ensure_ascii=False) writes them raw)",
-)
-
-
 def _jsonl(*lines: str) -> str:
     return "\n".join(lines) + "\n"
 
@@ -211,7 +202,6 @@ def test_csv_cells_keep_their_line_breaks(tmp_path: Path, text: str) -> None:
     assert read_labels(path).loc[0, "text"] == text
 
 
-@JSONL_SEPARATOR_DEFECT
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"], ids=["LS", "PS", "NEL"])
 def test_jsonl_strings_may_hold_unicode_line_separators(tmp_path: Path, separator: str) -> None:
     """JSON Lines ends records at ``\\n`` only; other Unicode breaks are string content."""

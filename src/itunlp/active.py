@@ -510,7 +510,7 @@ def label_documents(label_files: Iterable[str | Path]) -> dict[str, str]:
             continue  # read_labels raises the missing-file error itself
         try:
             rows = _provenance_rows(label_file)
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             continue  # malformed: read_labels names the problem
         for row in rows:
             doc_id, where = row.get("doc_id"), row.get("path")

@@ -106,7 +106,9 @@ def _read_rows(path: Path) -> tuple[list[dict], str]:
     suffix = path.suffix.lower()
     if suffix in {".jsonl", ".ndjson"}:
         rows = []
-        for number, line in enumerate(raw.splitlines(), start=1):
+        # Split on "\n" only: str.splitlines() also breaks at U+2028/U+0085, which
+        # json.dumps(ensure_ascii=False) leaves raw inside strings.
+        for number, line in enumerate(raw.split("\n"), start=1):
             if not line.strip():
                 continue
             try:

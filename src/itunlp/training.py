@@ -167,7 +167,12 @@ def _read_corpus(labels: LabelSource, no_seed: bool, scheme: ThemeScheme) -> _Co
             paths = [labels] if isinstance(labels, str | Path) else list(labels)
             if not paths:
                 raise LabelError("No label files given")
-            user = read_labels(paths, scheme=scheme, documents=documents)
+            # Rows from `itunlp suggest` point into the user's own documents: reading
+            # those lets read_labels catch a clause whose text was edited.
+            from itunlp.active import label_documents
+
+            user_documents = {**documents, **label_documents(paths)}
+            user = read_labels(paths, scheme=scheme, documents=user_documents)
             files += [Path(p) for p in paths]
         # A user's clauses form their own source(s) for the cross-source scores: named by
         # their `source` field when they have one, else "user".
