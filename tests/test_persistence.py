@@ -376,3 +376,13 @@ def test_prior_themes_survive_the_round_trip(tmp_path: Path) -> None:
     state = json.loads((classifier_copy / "classifier.json").read_text())
     assert state["prior_themes"] == classifier.prior_themes_
     assert load(classifier_copy).classifier.prior_themes_ == classifier.prior_themes_
+
+
+def test_saved_model_folder_is_readable_by_others(tmp_path):
+    import stat
+
+    from itunlp.pipeline import load
+
+    load().save(tmp_path / "copy")
+    mode = stat.S_IMODE((tmp_path / "copy").stat().st_mode)
+    assert mode & 0o055 == 0o055  # group and others may list and enter it

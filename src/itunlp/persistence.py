@@ -367,6 +367,8 @@ def save_model_folder(
     target = check_model_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=target.parent))
+    # mkdtemp's 0700 would hide the finished model from colleagues sharing the folder.
+    staging.chmod(0o755)
     try:
         state, arrays = _classifier_state(classifier)
         _write_json(staging / CLASSIFIER_JSON, state)
