@@ -49,3 +49,15 @@ def test_readme_main_command_writes_the_clause_table(tmp_path: Path):
     assert len(table) >= 60
     assert {"doc_id", "clause_id", "start", "end", "text", "themes"} <= set(table.columns)
     assert table["themes"].notna().sum() > len(table) / 2
+
+
+def test_readme_model_figures_are_the_shipped_model_card():
+    import json
+
+    meta = json.loads((ROOT / "models" / "default" / "meta.json").read_text(encoding="utf-8"))
+    cv = meta["metrics"]["cv"]["model"]
+    cross = meta["metrics"]["supplement -> seed"]["model"]
+    for average in ("micro", "macro"):
+        row = f"| **{average}** | {cv[average]['f1']:.3f} ± {cv[average]['f1_std']:.3f}"
+        assert row in README, f"README's {average} row is stale; regenerate it from meta.json"
+        assert f"| {cross[average]['f1']:.3f} |" in README
