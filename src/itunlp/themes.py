@@ -111,29 +111,22 @@ class ThemeScheme:
             f"To add a theme, add it to {self.source}."
         )
 
-    def term_hits(self, text: str) -> dict[str, list[str]]:
-        """The scheme terms of each theme found in ``text`` (themes with no hit omitted)."""
+    def _hits(self, patterns: dict[str, re.Pattern[str] | None], text: str) -> dict[str, list[str]]:
         hits: dict[str, list[str]] = {}
         for theme_id in self.ids:
-            pattern = self._term_patterns.get(theme_id)
-            if pattern is None:
-                continue
-            found = [m.group(0) for m in pattern.finditer(text)]
+            pattern = patterns.get(theme_id)
+            found = [m.group(0) for m in pattern.finditer(text)] if pattern else []
             if found:
                 hits[theme_id] = found
         return hits
 
+    def term_hits(self, text: str) -> dict[str, list[str]]:
+        """The scheme terms of each theme found in ``text`` (themes with no hit omitted)."""
+        return self._hits(self._term_patterns, text)
+
     def trap_hits(self, text: str) -> dict[str, list[str]]:
         """The trap phrases of each theme found in ``text`` (themes with no hit omitted)."""
-        hits: dict[str, list[str]] = {}
-        for theme_id in self.ids:
-            pattern = self._trap_patterns.get(theme_id)
-            if pattern is None:
-                continue
-            found = [m.group(0) for m in pattern.finditer(text)]
-            if found:
-                hits[theme_id] = found
-        return hits
+        return self._hits(self._trap_patterns, text)
 
     def to_dict(self) -> dict:
         """A JSON-able copy, stored in model folders so a model keeps its own scheme."""

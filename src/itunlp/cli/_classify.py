@@ -20,7 +20,14 @@ from typing import Any, TextIO
 
 import click
 
-from itunlp.cli._group import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, main
+from itunlp.cli._group import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    UsageProblem,
+    load_model_option,
+    main,
+)
 
 __all__ = ["BatchRun", "run_batch"]
 
@@ -64,16 +71,12 @@ def _exit_on_sigterm() -> Any:
 
 
 def _load_model(model_dir: Path | None) -> Any:
-    from itunlp.pipeline import load
-
     if model_dir is not None and not model_dir.is_dir():
         raise _Usage(f"--model: no model folder at {model_dir}")
     try:
-        return load(model_dir)
-    except FileNotFoundError as error:
-        raise _Usage(f"--model: {error}") from None
-    except ValueError as error:  # a corrupt or mismatched model folder
-        raise _Usage(f"--model: cannot load {model_dir or 'the default model'}: {error}") from None
+        return load_model_option(model_dir)
+    except UsageProblem as problem:
+        raise _Usage(problem.message) from None
 
 
 def _inputs(paths: tuple[str, ...] | list[str], stdin: Any) -> list[Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
 from itunlp import __version__
@@ -10,6 +13,33 @@ from itunlp import __version__
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
+
+if TYPE_CHECKING:  # pragma: no cover
+    from itunlp.pipeline import ThemeModel
+
+
+class UsageProblem(click.ClickException):
+    """A bad argument, label file or model folder: ``Error: ...`` and exit status 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def load_model_option(model_dir: str | Path | None) -> ThemeModel:
+    """The model a ``--model`` option names, or a usage error saying why it won't load.
+
+    Every verb that takes ``--model`` loads through here, so a missing, tampered or
+    mismatched model folder is reported the same way (exit 2) whichever verb met it.
+    """
+    from itunlp.pipeline import load
+
+    try:
+        return load(model_dir)
+    except (FileNotFoundError, ValueError) as error:
+        where = str(model_dir) if model_dir else "the shipped default model"
+        raise UsageProblem(
+            f"--model: cannot load {where}: {error}. Pass a folder written by "
+            "`itunlp train`, or leave --model out for the shipped model."
+        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

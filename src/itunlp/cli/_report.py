@@ -17,10 +17,16 @@ from typing import TYPE_CHECKING
 import click
 import pandas as pd
 
-from itunlp.cli._group import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, main
+from itunlp.cli._group import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    load_model_option,
+    main,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from itunlp.pipeline import ThemeModel
+    pass
 
 _DIFF_FORMATS = (".html", ".htm", ".csv", ".jsonl", ".parquet")
 
@@ -32,20 +38,6 @@ class ReportRun:
     path: Path
     table: pd.DataFrame
     failures: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _load_model(model_dir: Path | None) -> ThemeModel:
-    """The model to use, with a usage error (exit 2) naming the folder when it won't load."""
-    from itunlp.pipeline import load
-
-    try:
-        return load(model_dir)
-    except (FileNotFoundError, ValueError) as error:
-        where = str(model_dir) if model_dir else "the shipped default model"
-        raise click.UsageError(
-            f"cannot load {where}: {error}. Pass --model with a folder written by "
-            "`itunlp train`, or leave it out for the shipped model."
-        ) from error
 
 
 def run_report(
@@ -81,7 +73,7 @@ def run_report(
     from itunlp.batch import classify_documents
     from itunlp.report import write_report
 
-    model = _load_model(model_dir)
+    model = load_model_option(model_dir)
     failures: list[tuple[str, str]] = []
     table = classify_documents(
         model,
@@ -122,7 +114,7 @@ def run_diff(
     from itunlp.documents import read_document
 
     old_doc, new_doc = read_document(old), read_document(new)
-    model = _load_model(model_dir)
+    model = load_model_option(model_dir)
     table = diff(old_doc.text, new_doc.text, model, old_id=old_doc.doc_id, new_id=new_doc.doc_id)
     balance = theme_balance(table)
     if out is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from itunlp.cli._group import main
+from itunlp.cli._group import load_model_option, main
 from itunlp.corpus import LabelError
 
 _FORMATS = ("csv", "label-studio")
@@ -33,17 +33,6 @@ def format_scores(frame: pd.DataFrame, columns: Sequence[str]) -> str:
     for column in columns:
         shown[column] = shown[column].map(_number)
     return shown.to_string(index=False)
-
-
-def _load_model(path: str | Path | None) -> object:
-    from itunlp.pipeline import load
-
-    try:
-        return load(path)
-    except FileNotFoundError as error:
-        raise click.ClickException(str(error)) from None
-    except ValueError as error:
-        raise click.ClickException(f"cannot load model {path or '(default)'}: {error}") from None
 
 
 def _already_labelled(exclude: Sequence[Path], scheme: object) -> list[str]:
@@ -89,7 +78,7 @@ def run_suggest(
     """
     from itunlp.active import suggest, write_suggestions
 
-    model = _load_model(model_dir)
+    model = load_model_option(model_dir)
     texts = _already_labelled(exclude, model.scheme)
     try:
         frame = suggest(
@@ -209,7 +198,7 @@ def run_compare(
     from itunlp.comparison import compare_models
     from itunlp.outputs import write_table
 
-    first, second = _load_model(model_a), _load_model(model_b)
+    first, second = load_model_option(model_a), load_model_option(model_b)
     try:
         # Paths, not a frame: compare checks their offsets and spots training files by hash.
         per_theme, disagreements = compare_models(

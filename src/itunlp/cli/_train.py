@@ -16,17 +16,11 @@ from typing import Any
 import click
 import pandas as pd
 
-from itunlp.cli._group import EXIT_USAGE, main
+from itunlp.cli._group import UsageProblem, load_model_option, main
 
 __all__ = ["format_results", "format_training", "run_evaluate", "run_train"]
 
 _TABLE_SUFFIXES = (".csv", ".tsv", ".json")
-
-
-class UsageProblem(click.ClickException):
-    """A bad argument or label file: printed as ``Error: ...`` with exit status 2."""
-
-    exit_code = EXIT_USAGE
 
 
 def _scheme(themes: Path | None) -> Any:
@@ -167,12 +161,7 @@ def run_evaluate(
         raise UsageProblem("--no-seed needs label files: there is nothing else to evaluate on")
     model: Any = None
     if model_dir is not None:
-        from itunlp.pipeline import load
-
-        try:
-            model = load(model_dir)
-        except (FileNotFoundError, ValueError) as error:
-            raise UsageProblem(f"--model: cannot load {model_dir}: {error}") from None
+        model = load_model_option(model_dir)
     try:
         table = evaluate(
             model,
