@@ -273,17 +273,27 @@ def _restore_classifier(
     return classifier
 
 
+_REQUIRED_ARRAYS = ("word_idf", "coef", "intercept")
+
+
 def _load_arrays(path: Path) -> dict[str, np.ndarray]:
     try:
         # allow_pickle=False: an object array (the only way an .npz can carry code) is
         # refused instead of unpickled.
         with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
+            arrays = {key: data[key] for key in data.files}
     except Exception as error:  # zipfile, OSError, ValueError: all mean a bad file
         raise ModelFileError(
             f"{path}: cannot read the model's arrays ({type(error).__name__}: {error}); the file "
             "is corrupt, truncated or not an itunlp model file. Retrain or restore it"
         ) from None
+    missing = [key for key in _REQUIRED_ARRAYS if not isinstance(arrays.get(key), np.ndarray)]
+    if missing:
+        raise ModelFileError(
+            f"{path}: the model's arrays {missing} are missing; the file is not an itunlp "
+            "model file. Retrain or restore it"
+        )
+    return arrays
 
 
 def _read_json(path: Path) -> Any:
@@ -312,6 +322,7 @@ def check_model_target(path: str | Path) -> Path:
         If ``path`` is a file, or a folder with other content and no ``meta.json``.
     """
     target = Path(path)
+    _recover_interrupted_save(target)
     if not target.exists():
         return target
     if not target.is_dir():
@@ -436,6 +447,29 @@ def _build_meta(
     return record
 
 
+def _recover_interrupted_save(target: Path) -> None:
+    """Put back the previous model if a save died between its two renames.
+
+    :func:`_publish` moves the old folder aside before moving the new one in; a
+    process killed in between leaves only ``.NAME.old-*``. The newest such folder
+    that holds a model is renamed back, so the last good model is never lost.
+    """
+    if target.exists():
+        return
+    backups = sorted(
+        (p for p in target.parent.glob(f".{target.name}.old-*") if (p / META_FILE).is_file()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    if backups:
+        os.replace(backups[-1], target)
+        warnings.warn(
+            f"{target}: restored the previous model from {backups[-1].name}, left by a save "
+            "that was interrupted",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def _publish(staging: Path, target: Path) -> None:
     """Rename the finished folder into place, keeping the old one until that succeeded."""
     if not target.exists():
@@ -482,6 +516,7 @@ def load_model_folder(path: str | Path) -> LoadedModel:
         The model was written by a newer itunlp (major.minor) than this one.
     """
     folder = Path(path)
+    _recover_interrupted_save(folder)
     if not folder.is_dir():
         raise ModelNotFoundError(
             f"No model folder at {folder}; train one with `itunlp train -o {folder}` or "
