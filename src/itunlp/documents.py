@@ -705,6 +705,37 @@ def _check_zip(file: Path, max_unzipped_bytes: int) -> None:
             )
     if "word/document.xml" not in {member.filename for member in members}:
         raise DocumentError(file, "corrupt DOCX: no word/document.xml in the archive")
+    _check_inflated_sizes(file, members, max_unzipped_bytes)
+
+
+def _check_inflated_sizes(
+    file: Path, members: list[zipfile.ZipInfo], max_unzipped_bytes: int
+) -> None:
+    """Inflate each member in small chunks and stop at the first byte over its declared size.
+
+    An archive can declare small sizes and still inflate to gigabytes: python-docx
+    reads whole members, so the declared sizes are checked against the real stream
+    first, with memory bounded by the chunk size.
+    """
+    inflated = 0
+    try:
+        with zipfile.ZipFile(file) as archive:
+            for member in members:
+                with archive.open(member) as stream:
+                    size = 0
+                    while chunk := stream.read(1 << 16):
+                        size += len(chunk)
+                        inflated += len(chunk)
+                        if size > member.file_size or inflated > max_unzipped_bytes:
+                            raise DocumentError(
+                                file,
+                                f"zip bomb suspected: {member.filename} inflates past the "
+                                f"{_mb(member.file_size)} it declares",
+                            )
+    except DocumentError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise DocumentError(file, f"corrupt DOCX: {error}") from None
 
 
 def _read_docx(file: Path, max_unzipped_bytes: int) -> str:
