@@ -11,8 +11,11 @@ a fresh subprocess, so each peak memory figure belongs to that run alone:
 Memory must stay flat as the corpus grows (the CLI streams: read, segment, tag
 and write in chunks), so the script prints the 16x/1x ratio of peak RSS. The
 speed-up of ``--jobs 2`` and of ``--engine dask`` on a local 2-worker cluster is
-measured against ``--jobs 1`` on the 16x corpus (>= 20 MB at the default size).
-Every process is limited to one BLAS/OpenMP thread, so ``--jobs 1`` is one core.
+measured on the 16x corpus (>= 20 MB at the default size) against the mean of two
+``--jobs 1`` runs, one before and one after them, so a change of load on a shared
+machine cannot fake or hide a speed-up; each row also shows the 1-minute load
+average as its run began. Every process is limited to one BLAS/OpenMP thread, so
+``--jobs 1`` is one core.
 
 Run ``python benchmarks/bench_scaling.py`` (1x = 1.5 MB, 16x = 24 MB) or
 ``--size-mb 0.02 --skip-dask`` for a smoke run.
@@ -63,6 +66,7 @@ class Run:
     main_peak_mb: float
     tree_peak_mb: float
     exit_code: int
+    load: float
 
     @property
     def words_per_s(self) -> float:
@@ -134,6 +138,7 @@ def run_classify(
     out = out_dir / f"{label.replace(' ', '_').replace('-', '')}.csv"
     log = out_dir / f"{out.stem}.stderr"
     command = [sys.executable, "-m", "itunlp", "classify", str(folder), "-o", str(out), "-q"]
+    load = os.getloadavg()[0]  # how busy the machine was as the run began
     with log.open("wb") as stderr:
         started = time.perf_counter()
         child = subprocess.Popen(
@@ -164,6 +169,7 @@ def run_classify(
         main_peak / 1e6,
         max(tree_peak, main_peak) / 1e6,
         child.returncode,
+        load,
     )
 
 
@@ -207,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parallel = [(f"{big} --jobs 2", ["--jobs", "2"])]
         if not args.skip_dask:
             parallel.append((f"{big} --engine dask (2 workers)", ["--engine", "dask", "-j", "2"]))
+        # A second serial run after the parallel ones brackets them, so a change of
+        # load on a shared machine during the parallel runs does not fake a speed-up.
+        parallel.append((f"{big} --jobs 1 (again)", []))
         for label, extra in parallel:
             runs.append(run_classify(label, big_folder, big_size, big_words, out_dir, extra))
             print(f"ran {runs[-1].label}: {runs[-1].wall_s:.1f} s", flush=True)
@@ -215,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(root, ignore_errors=True)
 
     one = runs[0]
-    serial_big = runs[len(FACTORS) - 1]
+    serial_runs = [runs[len(FACTORS) - 1], runs[-1]]
+    serial_wall = sum(r.wall_s for r in serial_runs) / len(serial_runs)
     headers = [
         "run",
         "corpus MB",
@@ -226,13 +236,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "peak RSS all MB",
         "RSS vs 1x",
         "speed-up",
+        "load",
         "exit",
     ]
     rows = []
     for run in runs:
-        speed_up = (
-            serial_big.wall_s / run.wall_s if run.label.startswith(big) and run.wall_s else None
-        )
+        speed_up = serial_wall / run.wall_s if run.label.startswith(big) and run.wall_s else None
         rows.append(
             [
                 run.label,
@@ -244,22 +253,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{run.tree_peak_mb:.0f}",
                 fmt_ratio(run.main_peak_mb / one.main_peak_mb),
                 fmt_ratio(speed_up),
+                f"{run.load:.2f}",
                 str(run.exit_code),
             ]
         )
     print("\nscaling of `itunlp classify` (fresh process per run):")
     print(text_table(headers, rows))
 
-    memory_ratio = serial_big.main_peak_mb / one.main_peak_mb
+    memory_ratio = serial_runs[0].main_peak_mb / one.main_peak_mb
     lines = [
         f"memory 16x/1x (peak RSS, --jobs 1): {memory_ratio:.2f}x, target <= {TARGET_MEMORY}x: "
         f"{'MET' if memory_ratio <= TARGET_MEMORY else 'NOT MET'}"
     ]
-    for run in runs[len(FACTORS) :]:
-        gain = serial_big.wall_s / run.wall_s
+    for run in runs[len(FACTORS) : -1]:
+        gain = serial_wall / run.wall_s
         verdict = f"{'MET' if gain >= TARGET_JOBS else 'NOT MET'}"
         lines.append(
-            f"speed-up {run.label.removeprefix(big + ' ')} vs --jobs 1 on {run.corpus_mb:.0f} MB: "
+            f"speed-up {run.label.removeprefix(big + ' ')} vs --jobs 1 (mean of the runs "
+            f"before and after) on {run.corpus_mb:.0f} MB: "
             f"{gain:.2f}x, target >= {TARGET_JOBS}x: {verdict}"
         )
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
