@@ -13,6 +13,7 @@ from itunlp.classifier import (
     PRIOR_HIT,
     FewLabelsWarning,
     ThemeClassifier,
+    _nb_scale,
     coerce_clauses,
     function_kind,
 )
@@ -413,3 +414,39 @@ def test_sklearn_api_checks_that_apply_to_string_input(check: str) -> None:
     if function is None:  # older scikit-learn releases lack some checks
         pytest.skip(f"{check} is not in this scikit-learn")
     function("ThemeClassifier", ThemeClassifier())
+
+
+# ------------------------------------------------------ naive Bayes scaling
+def test_nb_scale_is_folded_into_the_weights(scheme) -> None:
+    """The scaled model's saved coef_ scores raw features exactly as the fit saw them."""
+    with pytest.warns(FewLabelsWarning):
+        clf = ThemeClassifier(scheme=scheme, cv=2).fit(TEXTS, LABELS)
+    _, _, features = clf._features(TEXTS)
+    present = (features > 0).astype(np.float64).tocsr()
+    k = clf.learned_themes_.index("gender")
+    y = np.array(["gender" in labels for labels in LABELS], dtype=int)
+    scale = _nb_scale(present, y, np.ones(len(TEXTS)))
+    assert (scale >= 0.1).all()
+    coef = clf.estimators_[k].coef_.ravel()
+    scores = clf._scores(clf.estimators_, features)[:, k]
+    np.testing.assert_allclose(scores, features @ coef + clf.estimators_[k].intercept_[0])
+
+
+def test_nb_scale_changes_training_not_the_interface(scheme) -> None:
+    with pytest.warns(FewLabelsWarning):
+        scaled = ThemeClassifier(scheme=scheme, cv=2).fit(TEXTS, LABELS)
+    with pytest.warns(FewLabelsWarning):
+        plain = ThemeClassifier(scheme=scheme, cv=2, nb_scale=False).fit(TEXTS, LABELS)
+    assert scaled.predict_proba(TEXTS).shape == plain.predict_proba(TEXTS).shape
+    assert not np.allclose(scaled.estimators_[0].coef_, plain.estimators_[0].coef_)
+
+
+def test_nb_scale_must_be_a_bool(scheme) -> None:
+    with pytest.raises(ValueError, match="nb_scale must be True or False"):
+        ThemeClassifier(scheme=scheme, nb_scale="yes").fit(TEXTS, LABELS)
+
+
+def test_nb_scale_favours_features_that_separate_the_theme() -> None:
+    present = sp.csr_matrix(np.array([[1.0, 1.0], [0.0, 1.0], [0.0, 1.0]]))
+    scale = _nb_scale(present, np.array([1, 0, 0]), np.ones(3))
+    assert scale[0] > scale[1]
