@@ -41,11 +41,13 @@ GOOD_PDF_TEXT = (
 DOCX_TEXT = "The Union will help Member States build national CIRTs."
 
 
-def _pdf(text: str | None) -> bytes:
+def _pdf(text: str | None, *, password: str | None = None) -> bytes:
     """A one-page PDF with ``text`` as its text layer, or with only a drawing."""
     from fpdf import FPDF
 
     pdf = FPDF()
+    if password is not None:
+        pdf.set_encryption(owner_password="owner", user_password=password)
     pdf.add_page()
     if text is None:
         pdf.rect(10, 10, 50, 50)
@@ -142,6 +144,7 @@ BAD = {
     "corrupt.pdf": r"corrupt PDF",
     "truncated.pdf": r"PDF",
     "no-text-layer.pdf": r"no text layer",
+    "encrypted.pdf": r"encrypted|password",
     "corrupt.docx": r"DOCX|zip",
     "truncated.docx": r"DOCX|zip",
     "word97.docx": r"DOCX|zip",
@@ -182,6 +185,7 @@ def _build_folder(folder: Path) -> None:
     (folder / "truncated.pdf").write_bytes(good_pdf[: len(good_pdf) // 2])
     (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\n" + rng.randbytes(4096))
     (folder / "no-text-layer.pdf").write_bytes(_pdf(None))
+    (folder / "encrypted.pdf").write_bytes(_pdf(GOOD_PDF_TEXT, password="secret"))
     good_docx = _docx(folder / "good.docx", DOCX_TEXT)
     (folder / "truncated.docx").write_bytes(good_docx[: len(good_docx) // 2])
     (folder / "corrupt.docx").write_bytes(b"PK\x03\x04" + rng.randbytes(4096))
