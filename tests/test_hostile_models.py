@@ -411,7 +411,7 @@ def test_a_classify_killed_while_writing_leaves_no_partial_output(tmp_path: Path
     small, big = tmp_path / "small", tmp_path / "big"
     small.mkdir()
     (small / "doc.txt").write_text("Broadband must reach every rural school.\n")
-    _big_corpus(big, 1_500_000)
+    _big_corpus(big, 800_000)
     out = tmp_path / "out" / "clauses.csv"
     out.parent.mkdir()
     command = [sys.executable, "-m", "itunlp", "classify", "-q", "-o", str(out)]
