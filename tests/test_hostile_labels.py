@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from itunlp.corpus import LabelError, read_labels
 
@@ -211,6 +214,18 @@ def test_jsonl_strings_may_hold_unicode_line_separators(tmp_path: Path, separato
     assert read_labels(path).loc[0, "text"] == text
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeEncodeError,
+    reason="read_labels: a lone surrogate (valid JSON '\\ud800') reaches pandas' Arrow "
+    "strings and escapes as UnicodeEncodeError instead of a LabelError naming the row",
+)
+def test_a_lone_surrogate_escape_is_a_label_error_naming_the_row(tmp_path: Path) -> None:
+    path = _write(tmp_path, "l.jsonl", '{"text": "Broadband \\ud800 for schools.", "themes": []}\n')
+    with pytest.raises(LabelError, match=r"line 1"):
+        read_labels(path)
+
+
 def test_dataframe_with_wrong_types_is_refused_naming_the_row() -> None:
     frame = pd.DataFrame({"text": ["Fine clause.", 3.5], "themes": [["connectivity"], []]})
     with pytest.raises(LabelError, match="row 2"):
@@ -317,3 +332,35 @@ def test_classify_output_csv_escapes_formula_cells(tmp_path: Path, formula_corpu
     assert any(FORMULA in c for c in cells), "the formula clause itself must be kept"
     unsafe = [c for c in cells if c.startswith(FORMULA_TRIGGERS)]
     assert not unsafe, f"cells a spreadsheet would execute: {unsafe}"
+
+
+# ------------------------------------------------------------- fuzzed files
+
+_LABEL_PIECES = [
+    '{"text": ', '"A clause."', ', "themes": ', '["connectivity"]', '"gender;cyber"', "}",
+    '{"text": "x", "themes": []}', "[", "]", "{", '"', ",", ":", "\n", "\r\n", "\u2028",
+    "null", "true", "1e400", "-1", "NaN", '"start": 3, "end": 1', "text,themes", "\x00",
+    FORMULA, "\ufeff", "\\", '"\\ud800"', "connectivity;", "=1+1",
+]  # fmt: skip
+label_files = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.sampled_from(_LABEL_PIECES), max_size=50).map("".join),
+    st.lists(st.one_of(st.sampled_from(_LABEL_PIECES), st.text(max_size=6)), max_size=40).map(
+        "".join
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(content=label_files, suffix=st.sampled_from([".jsonl", ".csv", ".tsv", ".json"]))
+def test_any_label_file_gives_labels_or_a_label_error(content: str, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"labels{suffix}"
+        path.write_text(content, encoding="utf-8", errors="surrogatepass")
+        try:
+            frame = read_labels(path)
+        except LabelError as error:
+            assert path.name in str(error)
+        else:
+            assert list(frame.columns[:2]) == ["doc_id", "clause_id"]
+            assert all(isinstance(t, str) and t.strip() for t in frame["text"])
