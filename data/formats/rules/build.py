@@ -107,7 +107,7 @@ def build(src):
             i += 1
         nl = "\r\n" if crlf else "\n"
         out.append(nl)
-        pos += len(nl)
+        pos += 1  # offsets index the newline-normalised text, as itunlp reads it
     assert cur is None, src
     text = "".join(out)
     return meta, text, recs, furn
@@ -149,7 +149,7 @@ def main():
         doc = meta["doc_id"]
         path = f"docs/{doc}.txt"
         (HERE / path).write_bytes(text.encode("utf-8"))
-        again = (HERE / path).read_bytes().decode("utf-8")
+        again = (HERE / path).read_bytes().decode("utf-8").replace("\r\n", "\n")
         for n, r in enumerate(recs, 1):
             r["text"] = again[r["start"]:r["end"]]
         check(meta, again, recs, furn, theme_ids)
