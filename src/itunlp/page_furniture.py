@@ -15,6 +15,7 @@ page break left inside the span removed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -100,7 +101,6 @@ def furniture_lines(
     pos = text.find("\f")
     if pos >= 0:
         starts = [s for s, _ in lines]
-        import bisect
 
         while pos >= 0:
             i = bisect.bisect_left(starts, pos + 1)
@@ -118,7 +118,7 @@ def furniture_lines(
             j = p + step
             while 0 <= j < n and lines[j][0] == lines[j][1]:
                 j += step
-            if 0 <= j < n and short_label(j) and alone(j) and not _is_title_start(text, lines, j):
+            if 0 <= j < n and short_label(j) and alone(j):
                 found.add(j)
 
     # 3. Short labels that recur standing alone.
@@ -127,10 +127,22 @@ def furniture_lines(
         if s < e and e - s <= MAX_HEADER_CHARS and alone(i):
             counts[text[s:e]] += 1
     repeated = {line for line, c in counts.items() if c >= 2}
+    # Lines that recur three times or more, alone or in a small block of furniture
+    # ("WRC-23 – Final Acts" above "RES7-2"), with the short lines of that block.
+    often: Counter[str] = Counter()
+    for s, e in lines:
+        if s < e and e - s <= MAX_HEADER_CHARS and text[e - 1] not in ".;:,!?":
+            often[text[s:e]] += 1
+    repeated.update(line for line, c in often.items() if c >= 3)
     if repeated:
         for i, (s, e) in enumerate(lines):
-            if s < e and text[s:e] in repeated and alone(i) and short_label(i):
+            if s < e and text[s:e] in repeated and short_label(i):
+                if not alone(i) and counts.get(text[s:e], 0) < 2 and not _small_block(lines, i):
+                    continue
                 found.add(i)
+                for j in (i - 1, i + 1):
+                    if 0 <= j < n and _small_block(lines, j) and short_label(j):
+                        found.add(j)
 
     # 4. Footnotes: a rule, then the lines up to a blank line or a page break.
     for i, (s, e) in enumerate(lines):
@@ -147,16 +159,29 @@ def furniture_lines(
     return found
 
 
+def _small_block(lines: Sequence[tuple[int, int]], i: int) -> bool:
+    """Whether line ``i`` sits in a run of at most two non-blank lines."""
+    n = len(lines)
+    if lines[i][0] == lines[i][1]:
+        return False
+    lo = i
+    while lo > 0 and lines[lo - 1][0] != lines[lo - 1][1]:
+        lo -= 1
+        if i - lo > 2:
+            return False
+    hi = i
+    while hi + 1 < n and lines[hi + 1][0] != lines[hi + 1][1]:
+        hi += 1
+        if hi - lo > 1:
+            return False
+    return hi - lo <= 1
+
+
 def _page_break_before(text: str, lines: Sequence[tuple[int, int]], i: int) -> bool:
     """Whether a form feed lies between line ``i - 1`` and line ``i``."""
     if i <= 0:
         return False
     return text.find("\f", lines[i - 1][1], lines[i][0] + 1) >= 0
-
-
-def _is_title_start(text: str, lines: Sequence[tuple[int, int]], i: int) -> bool:
-    """A short line right before an upper-case section title is not a header."""
-    return False
 
 
 def clean_clause_text(
