@@ -321,7 +321,11 @@ class _Layout:
                     st.open_sentence = False
                 continue
             line = text[start:end] if end - start <= rules.MAX_STRUCTURE_LINE else ""
-            if line and (marker := CHANGE_MARKER.fullmatch(line)) is not None:
+            if (
+                line
+                and (marker := CHANGE_MARKER.fullmatch(line)) is not None
+                and _section_match(line) is None
+            ):
                 self.close()
                 self.change_marker(marker.group("chg"), line, index, furniture)
                 gap, prev_end_char, in_reasons = True, "", False
@@ -329,7 +333,9 @@ class _Layout:
             if REASONS_START.match(text, start, end):
                 self.close()
                 self.block_change, self.pending_change = "", None
-                gap, prev_end_char, in_reasons = True, "", True
+                # The reason text may wrap onto the next lines, until its full stop.
+                gap, prev_end_char = True, ""
+                in_reasons = text[end - 1] not in ".!?"
                 continue
             if line and (not st.open_sentence or line[0] == "#" or line.isupper()):
                 m = _section_match(line)
@@ -353,6 +359,7 @@ class _Layout:
                     gap, prev_end_char, last_text_char = True, "", ""
                     continue
             if in_reasons:
+                in_reasons = text[end - 1] not in ".!?"
                 continue
             if index in furniture or (line and _is_furniture(line)):
                 self.close()

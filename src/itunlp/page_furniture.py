@@ -97,19 +97,25 @@ def furniture_lines(
         after = i + 1 >= n or lines[i + 1][0] == lines[i + 1][1] or _page_break_before(text, lines, i + 1)
         return before and after
 
-    # 1. After a form feed: the first lines of the page, up to a blank line.
-    pos = text.find("\f")
-    if pos >= 0:
-        starts = [s for s, _ in lines]
-
-        while pos >= 0:
-            i = bisect.bisect_left(starts, pos + 1)
-            while i < n and lines[i][0] == lines[i][1]:
-                i += 1
-            while i < n and lines[i][0] != lines[i][1] and short_label(i):
-                found.add(i)
-                i += 1
-            pos = text.find("\f", pos + 1)
+    # 1. After a form feed: the first lines of the page, up to a blank line
+    #    (one pass: each gap between two lines is searched once).
+    if "\f" in text:
+        pending = taking = False
+        previous_end = 0
+        for i, (s, e) in enumerate(lines):
+            if text.find("\f", previous_end, max(s, previous_end)) >= 0:
+                pending, taking = True, False
+            previous_end = max(e, previous_end)
+            if s == e:
+                taking = False
+                continue
+            if pending:
+                pending, taking = False, True
+            if taking:
+                if short_label(i):
+                    found.add(i)
+                else:
+                    taking = False
 
     # 2. Next to a page-number line: a short label alone just before or after it.
     pages = [i for i, (s, e) in enumerate(lines) if s < e and e - s <= 16 and is_page_number(text[s:e])]

@@ -34,7 +34,7 @@ _KINDS = (
 _NUMBER = r"(?:\d{1,4}[A-Z]?(?:bis|ter|quater)?|\[[^\]\n]{1,40}\]|[A-Z]{1,6}\d{0,3}(?:[-/.]\d{1,3})*)"
 
 #: A change marker standing before a title on the same line: "MOD ", "ADD EUR/44A7/2 ".
-_MARKER_PREFIX = r"(?P<chg>MOD|ADD|SUP|NOC)\s+(?:[A-Z]{2,}[\w/().-]*\s+)?"
+_MARKER_PREFIX = r"(?P<chg>MOD|ADD|SUP|NOC)\s+(?:(?:[A-Z]{2,}|[A-Z]\w{0,8}/)[\w/().-]*\s+)?"
 
 #: A whole line that opens a section (matched on the stripped line):
 #: "RESOLUTION 70 (REV. BUCHAREST, 2022)", "Resolution 64 (Rev. New Delhi, 2024)",
@@ -53,7 +53,8 @@ SECTION_LINE = re.compile(
 #: Change marker lines of ITU proposals, with their proposal numbers:
 #: "MOD EUR/44A7/1", "ADD\tIAP/61A3/2", "SUP", "NOC ACP/64A1/5", "MOD 1", "(MOD)".
 CHANGE_MARKER = re.compile(
-    r"\(?(?P<chg>MOD|ADD|SUP|NOC)\)?(?:\s+(?:[A-Z]{2,}[\w/().-]*|\d{1,4}[A-Z]?))*\s*"
+    r"\(?(?P<chg>MOD|ADD|SUP|NOC)\)?"
+    r"(?:\s+(?:[A-Z]{2,}[\w/().-]*|[A-Z]\w{0,8}/[\w/().-]*|\d{1,4}[A-Z]?))*\s*"
 )
 
 #: The ``change`` value of each marker; ``NOC`` (no change) gives "".

@@ -24,6 +24,7 @@ from itunlp.boundary_model import MODEL_FILE_NAME, BoundaryModel
 from itunlp.clause_engine import (
     BoundaryCandidate,
     Clause,
+    LayoutState,
     find_boundary_candidates,
     split_into_clauses,
     split_sentences,
@@ -33,6 +34,7 @@ __all__ = [
     "BoundaryCandidate",
     "Clause",
     "ClauseSegmenter",
+    "LayoutState",
     "find_boundary_candidates",
     "make_clause_segmenter",
     "split_into_clauses",
