@@ -479,11 +479,9 @@ class _Layout:
     def change_marker(self, kind: str, line: str, index: int, furniture: set[int]) -> None:
         """Open a change block, or mark the next item only (ADD/SUP inside a MOD block)."""
         change = CHANGES[kind]
-        bare = len(line.split()) == 1
         if (
             self.block_change == "modified"
             and kind in ("ADD", "SUP")
-            and bare
             and self.starts_item(self.next_content(index, furniture))
         ):
             self.pending_change = change
