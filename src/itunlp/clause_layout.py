@@ -134,10 +134,20 @@ def _is_furniture(line: str) -> bool:
 
 
 def _section_match(line: str) -> re.Match[str] | None:
-    """The :data:`SECTION_LINE` match of a stripped line, cheaply pre-checked."""
+    """The :data:`SECTION_LINE` match of a stripped line, cheaply pre-checked.
+
+    A title on the same line ("ARTICLE 1 – Purpose", "Article 3: Scope") is only
+    taken with an upper-case kind or an article/annex: "Resolution 70: revised,
+    but not expanded" is a commentary's heading, not a section.
+    """
     if not line or line[0] not in _SECTION_FIRST or len(line) > 200:
         return None
-    return SECTION_LINE.fullmatch(line)
+    m = SECTION_LINE.fullmatch(line)
+    if m is not None and m.group("title"):
+        kind = m.group("kind")
+        if not kind.isupper() and kind.lower() not in ("article", "annex", "appendix"):
+            return None
+    return m
 
 
 def _item_marker_end(
@@ -247,6 +257,41 @@ class _Layout:
             return j
         return -1
 
+    def heading_wrap(self, index: int, function: str) -> int:
+        """Index of the last line of a heading wrapped over two lines (else ``index``).
+
+        "instructs the Director of the Telecommunication Development" + "Bureau":
+        only an operative heading that names its addressee (or ends with a comma)
+        wraps, and only onto a short line that is no clause, item or heading.
+        """
+        start, end = self.lines[index]
+        if " " not in function or self.state.part != "operative":
+            return index
+        j = index + 1
+        if j >= len(self.lines):
+            return index
+        s, e = self.lines[j]
+        if s == e or e - s > 60 or j + 1 >= len(self.lines):
+            return index
+        line = self.text[s:e]
+        if any(ch in line for ch in '.;!?"“”'):
+            return index
+        first = line.split()[0].lower()
+        if first in self.scheme.clause_starts or self.scheme.match(line) is not None:
+            return index
+        if _item_marker_end(self.text, s, e, True, True) != s or _section_match(line) is not None:
+            return index
+        if not (line[0].isupper() or first in ("and", "of", "in", "the", "for", "with")):
+            return index
+        # The line after must start the items (a marker, or "to"/"that").
+        ns, ne = self.lines[j + 1]
+        if ns == ne:
+            return index
+        after = self.text[ns:ne].split()[0].lower()
+        if after in self.scheme.clause_starts or _item_marker_end(self.text, ns, ne, True, True) != ns:
+            return j
+        return index
+
     def ends_block(self, index: int) -> bool:
         """Whether line ``index`` is followed by a blank line, the end or a new item."""
         j = index + 1
@@ -349,7 +394,10 @@ class _Layout:
                     if m.group("chg"):
                         self.block_change = CHANGES[m.group("chg")]
                         self.pending_change = None
-                    title, skip_until = self.title_lines(index, furniture)
+                    if m.group("title"):
+                        title = " ".join(m.group("title").split())
+                    else:
+                        title, skip_until = self.title_lines(index, furniture)
                     st.section = SectionInfo(name, title)
                     st.function, st.part = "", ""
                     st.in_resolution = True
@@ -408,6 +456,11 @@ class _Layout:
                 last_text_char = ""
                 if heading.body < 0:
                     prev_end_char = ":"
+                    wrapped = self.heading_wrap(index, heading.function)
+                    if wrapped > index:
+                        extra = " ".join(text[s:e] for s, e in lines[index + 1 : wrapped + 1])
+                        st.function = " ".join(f"{st.function} {extra}".split()).rstrip(",:").lower()
+                        skip_until = wrapped
                     continue
                 body = _item_marker_end(text, heading.body, end, True, True)
                 self.current = self.new_paragraph(body, end, True, gap)

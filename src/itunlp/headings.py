@@ -198,6 +198,8 @@ class HeadingScheme:
             # Inside emphasis the heading is the whole emphasised text.
             if rest < end and not self._is_addressee(text, part, rest, end):
                 return None
+            if text[pos:end].isupper():
+                capital = False
             function = _fold(text[pos:end])
             after = markup_end
             tail = len(text)
@@ -207,10 +209,10 @@ class HeadingScheme:
                 return HeadingMatch(function, part)
             return HeadingMatch(function, part, after)
         if rest >= end:
-            if capital and len(text[pos:end].split()) > 3:
+            if capital and len(text[pos:end].split()) > 3 and not text[pos:end].isupper():
                 return None
             return HeadingMatch(_fold(text[pos:cut]), part)
-        if capital:
+        if capital and not text[pos:end].isupper():
             return None  # "Noting that ..." / "Resolves to" capitalised: a sentence start
         marker = _RUN_ON_MARKER.match(text, rest, end)
         if marker is not None:

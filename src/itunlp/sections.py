@@ -47,7 +47,8 @@ SECTION_LINE = re.compile(
     r"(?:(?:DRAFT|Draft)\s+)?(?:(?:NEW|New|REVISED|Revised|PRELIMINARY DRAFT)\s+)?"
     rf"(?P<kind>{_KINDS})(?:\s+(?P<num>{_NUMBER}))?"
     rf"(?:\s+(?:TO|to)\s+(?:THE\s+|the\s+)?(?P<kind2>{_KINDS})(?:\s+(?P<num2>{_NUMBER}))?)?"
-    r"(?:\s*\([^()\n]{0,80}\))?(?:\*{1,2})?\s*"
+    r"(?:\s*\([^()\n]{0,80}\)){0,3}(?:\*{1,2})?"
+    r"(?:\s+[–—-]\s+|\s*:\s+)?(?P<title>(?<=[\s:–—-])[^\s.;:][^\n]{0,150}(?<![.;,]))?\s*"
 )
 
 #: Change marker lines of ITU proposals, with their proposal numbers:
