@@ -439,3 +439,20 @@ def test_offsets_sections_and_changes_are_consistent_on_any_layout(text: str) ->
         head = split_into_clauses(text[:cut], state=state)
         tail = split_into_clauses(text[cut:], state=state)
         assert all(c.change in _CHANGES for c in head + tail)
+
+
+def test_the_spacy_component_exposes_the_clause_columns_on_spans() -> None:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("itunlp_clause_segmenter")
+    doc = nlp(PROPOSAL)
+    spans = list(doc.spans["clauses"])
+    assert [s._.itunlp_change for s in spans] == [c for _, c in rows(PROPOSAL, "change")]
+    second = spans[1]
+    assert (second._.itunlp_function, second._.itunlp_part, second._.itunlp_section) == (
+        "recalling",
+        "preamble",
+        "Resolution 130",
+    )
+    assert second._.itunlp_section_title == "Security in the use of ICTs"
