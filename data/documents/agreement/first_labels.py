@@ -33,8 +33,13 @@ def main() -> None:
         for s in sample:
             g = gold[s["clause_id"]]
             assert g["text"] == s["text"] and str(g["start"]) == s["start"]
-            writer.writerow({**{k: g[k] for k in COLUMNS[:5]},
-                             "themes": ";".join(g["themes"]), "annotator": g["annotator"]})
+            writer.writerow(
+                {
+                    **{k: g[k] for k in COLUMNS[:5]},
+                    "themes": ";".join(g["themes"]),
+                    "annotator": g["annotator"],
+                }
+            )
     print(f"{len(sample)} clauses -> first-annotator.csv")
 
 

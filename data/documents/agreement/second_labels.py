@@ -107,8 +107,13 @@ def main() -> None:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         for row in sample:
-            writer.writerow({**{k: row[k] for k in columns[:5]},
-                             "themes": LABELS[row["clause_id"]], "annotator": ANNOTATOR})
+            writer.writerow(
+                {
+                    **{k: row[k] for k in columns[:5]},
+                    "themes": LABELS[row["clause_id"]],
+                    "annotator": ANNOTATOR,
+                }
+            )
     print(f"{len(sample)} clauses -> second-annotator.csv")
 
 
