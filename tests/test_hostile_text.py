@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from itunlp.segmenter import split_into_clauses, split_sentences
+from itunlp.segmentation.component import split_into_clauses, split_sentences
 
 HANG_SECONDS = 60
 

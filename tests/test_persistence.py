@@ -16,8 +16,6 @@ import pytest
 
 import itunlp
 from itunlp import persistence
-from itunlp.boundary_model import BoundaryModel
-from itunlp.classifier import FewLabelsWarning, ThemeClassifier
 from itunlp.persistence import (
     ModelFileError,
     ModelNotFoundError,
@@ -25,6 +23,8 @@ from itunlp.persistence import (
     save_model_folder,
 )
 from itunlp.pipeline import ThemeModel, load
+from itunlp.segmentation.boundary_model import BoundaryModel
+from itunlp.themes.classifier import FewLabelsWarning, ThemeClassifier
 
 CLAUSES = [
     ("Broadband must reach rural schools.", ["connectivity"]),

@@ -39,8 +39,8 @@ import numpy as np
 import sklearn
 
 import itunlp
-from itunlp.classifier import ThemeClassifier
-from itunlp.themes import ThemeScheme
+from itunlp.themes.classifier import ThemeClassifier
+from itunlp.themes.scheme import ThemeScheme
 
 __all__ = [
     "FORMAT_NAME",

@@ -1,7 +1,7 @@
 """``itunlp classify`` and ``itunlp segment``: a folder of documents in, a clause table out.
 
 Both verbs are thin over :func:`run_batch`, which tests call directly: it reads,
-segments, classifies and writes chunk by chunk (:func:`itunlp.batch.stream_clauses`),
+segments, classifies and writes chunk by chunk (:func:`itunlp.run.batch.stream_clauses`),
 so a corpus of any size runs in flat memory. Documents that fail are reported on
 stderr with path and reason, listed in ``OUT.errors.csv`` and skipped. Exit status:
 0 all documents done, 1 some failed, 2 usage error (bad option, unknown output
@@ -49,7 +49,7 @@ class _Usage(Exception):
 
 
 def _check_output(path: Path, what: str) -> None:
-    from itunlp.outputs import OutputFormatError, check_output
+    from itunlp.run.outputs import OutputFormatError, check_output
 
     try:
         check_output(path)
@@ -133,7 +133,7 @@ def run_batch(
     model_dir : Path, optional
         A model folder; the shipped default when None.
     jobs, engine, scheduler, recursive, explain
-        As :func:`itunlp.batch.classify_documents` (``jobs`` is ``n_jobs``).
+        As :func:`itunlp.run.batch.classify_documents` (``jobs`` is ``n_jobs``).
     summary_out : Path, optional
         Also write :func:`itunlp.summarize`'s table there.
     quiet : bool
@@ -146,10 +146,10 @@ def run_batch(
     BatchRun
         ``status`` is the exit status: 0, 1 (some documents failed) or 2 (usage).
     """
-    from itunlp.batch import clause_columns, stream_clauses
-    from itunlp.outputs import TablePrinter, TableWriter, errors_path, write_errors, write_table
-    from itunlp.progress import Progress
-    from itunlp.summary import SummaryAccumulator
+    from itunlp.run.batch import clause_columns, stream_clauses
+    from itunlp.run.outputs import TablePrinter, TableWriter, errors_path, write_errors, write_table
+    from itunlp.run.progress import Progress
+    from itunlp.views.summary import SummaryAccumulator
 
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr

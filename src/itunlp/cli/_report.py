@@ -1,9 +1,9 @@
 """``itunlp report`` and ``itunlp diff``: the files analysts open, not tables they read.
 
-Both verbs are thin: ``report`` classifies with :mod:`itunlp.batch` (the same ingest,
+Both verbs are thin: ``report`` classifies with :mod:`itunlp.run.batch` (the same ingest,
 errors and progress as ``itunlp classify``) and hands the table to
-:func:`itunlp.report.write_report`; ``diff`` reads two files with
-:func:`itunlp.documents.read_document` and hands their texts to :func:`itunlp.diff`.
+:func:`itunlp.views.report.write_report`; ``diff`` reads two files with
+:func:`itunlp.documents.reading.read_document` and hands their texts to :func:`itunlp.diff`.
 The workers :func:`run_report` and :func:`run_diff` are what tests call directly.
 """
 
@@ -70,8 +70,8 @@ def run_report(
     -------
     ReportRun
     """
-    from itunlp.batch import classify_documents
-    from itunlp.report import write_report
+    from itunlp.run.batch import classify_documents
+    from itunlp.views.report import write_report
 
     model = load_model_option(model_dir)
     failures: list[tuple[str, str]] = []
@@ -110,8 +110,8 @@ def run_diff(
     tuple of pandas.DataFrame
         The diff table (:func:`itunlp.diff`) and its theme balance.
     """
-    from itunlp.diffing import diff, theme_balance
     from itunlp.documents import read_document
+    from itunlp.views.diffing import diff, theme_balance
 
     old_doc, new_doc = read_document(old), read_document(new)
     model = load_model_option(model_dir)
@@ -119,7 +119,7 @@ def run_diff(
     balance = theme_balance(table)
     if out is not None:
         if out.suffix.lower() in (".html", ".htm"):
-            from itunlp.report import write_diff_report
+            from itunlp.views.report import write_diff_report
 
             write_diff_report(
                 table,
@@ -129,7 +129,7 @@ def run_diff(
                 new_label=new.name,
             )
         else:
-            from itunlp.outputs import write_table
+            from itunlp.run.outputs import write_table
 
             write_table(table, out)
     return table, balance
@@ -220,8 +220,8 @@ def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None)
 
     Exit status: 0 done, 2 usage error (including a file that cannot be read).
     """
-    from itunlp.diffing import describe_balance
     from itunlp.documents import DocumentError
+    from itunlp.views.diffing import describe_balance
 
     if out is not None:
         _check_out(out, _DIFF_FORMATS)

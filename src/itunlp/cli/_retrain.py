@@ -16,7 +16,7 @@ import click
 import pandas as pd
 
 from itunlp.cli._group import load_model_option, main
-from itunlp.corpus import LabelError
+from itunlp.labels.corpus import LabelError
 
 _FORMATS = ("csv", "label-studio")
 
@@ -37,7 +37,7 @@ def format_scores(frame: pd.DataFrame, columns: Sequence[str]) -> str:
 
 def _already_labelled(exclude: Sequence[Path], scheme: object) -> list[str]:
     """Texts already labelled: the shipped corpus and any --exclude label files."""
-    from itunlp.corpus import load_shipped_corpus, read_labels
+    from itunlp.labels.corpus import load_shipped_corpus, read_labels
 
     texts: list[str] = []
     # Read with the shipped scheme: only the texts matter here, and a model's own scheme
@@ -76,7 +76,7 @@ def run_suggest(
     (pandas.DataFrame, list of Path)
         The suggestions and the files written.
     """
-    from itunlp.active import suggest, write_suggestions
+    from itunlp.labels.suggest import suggest, write_suggestions
 
     model = load_model_option(model_dir)
     texts = _already_labelled(exclude, model.scheme)
@@ -193,10 +193,10 @@ def run_compare(
     Returns
     -------
     (pandas.DataFrame, pandas.DataFrame)
-        Per-theme scores and disagreements, as :func:`itunlp.comparison.compare_models`.
+        Per-theme scores and disagreements, as :func:`itunlp.evaluation.comparison.compare_models`.
     """
-    from itunlp.comparison import compare_models
-    from itunlp.outputs import write_table
+    from itunlp.evaluation.comparison import compare_models
+    from itunlp.run.outputs import write_table
 
     first, second = load_model_option(model_a), load_model_option(model_b)
     try:
@@ -282,12 +282,12 @@ def run_agreement(
     Returns
     -------
     pandas.DataFrame
-        The table of :func:`itunlp.agreement.agreement`.
+        The table of :func:`itunlp.labels.agreement.agreement`.
     """
-    from itunlp.agreement import agreement
-    from itunlp.corpus import read_labels
-    from itunlp.outputs import write_table
-    from itunlp.themes import load_themes
+    from itunlp.labels.agreement import agreement
+    from itunlp.labels.corpus import read_labels
+    from itunlp.run.outputs import write_table
+    from itunlp.themes.scheme import load_themes
 
     try:
         scheme = load_themes(themes_file)

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from itunlp.boundary_model import MODEL_FILE_NAME as BOUNDARY_MODEL_FILE
-from itunlp.boundary_model import BoundaryModel
 from itunlp.cli._group import main
+from itunlp.segmentation.boundary_model import MODEL_FILE_NAME as BOUNDARY_MODEL_FILE
+from itunlp.segmentation.boundary_model import BoundaryModel
 
 
 def _find_boundary_model(model_dir: Path) -> Path:
@@ -40,9 +40,9 @@ def run_evaluate_segmentation(data_dir: Path, model_dir: Path | None = None) -> 
     Returns
     -------
     pandas.DataFrame
-        The table of :func:`itunlp.segmentation_eval.evaluate_segmentation`.
+        The table of :func:`itunlp.evaluation.segmentation.evaluate_segmentation`.
     """
-    from itunlp.segmentation_eval import evaluate_segmentation, read_gold
+    from itunlp.evaluation.segmentation import evaluate_segmentation, read_gold
 
     records, documents, styles = read_gold(data_dir)
     model = BoundaryModel.load(_find_boundary_model(model_dir)) if model_dir else None

@@ -26,7 +26,7 @@ _TABLE_SUFFIXES = (".csv", ".tsv", ".json")
 def _scheme(themes: Path | None) -> Any:
     if themes is None:
         return None
-    from itunlp.themes import load_themes
+    from itunlp.themes.scheme import load_themes
 
     try:
         return load_themes(themes)
@@ -58,7 +58,7 @@ def run_train(
     UsageProblem
         Bad labels, scheme or options (exit status 2).
     """
-    from itunlp.corpus import LabelError
+    from itunlp.labels.corpus import LabelError
     from itunlp.training import train
 
     if no_seed and not labels:
@@ -150,7 +150,7 @@ def run_evaluate(
     UsageProblem
         Bad labels, model folder, output file or options (exit status 2).
     """
-    from itunlp.corpus import LabelError
+    from itunlp.labels.corpus import LabelError
     from itunlp.training import evaluate
 
     if out is not None and out.suffix.lower() not in _TABLE_SUFFIXES:

@@ -35,14 +35,14 @@ import pandas as pd
 from sklearn.base import clone
 
 from itunlp._resources import data_dir
-from itunlp.corpus import (
+from itunlp.labels.corpus import (
     LabelError,
     load_shipped_corpus,
     merge_labels,
     read_labels,
     shipped_label_files,
 )
-from itunlp.themes import ThemeScheme
+from itunlp.themes.scheme import ThemeScheme
 
 __all__ = ["COMPARISON_COLUMNS", "DISAGREEMENT_COLUMNS", "compare_models", "union_scheme"]
 
@@ -163,7 +163,7 @@ def _label_paths(labels: Any) -> list[Path]:
 
 def _read(labels: Any, scheme: ThemeScheme) -> pd.DataFrame:
     """Labels validated against the union scheme, offsets checked against their documents."""
-    from itunlp.active import label_documents  # reads documents the rows point to
+    from itunlp.labels.suggest import label_documents  # reads documents the rows point to
 
     paths = _label_paths(labels)
     documents = label_documents(paths) if paths else None

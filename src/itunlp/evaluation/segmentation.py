@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from itunlp.boundary_model import BoundaryModel
-from itunlp.segmenter import split_into_clauses
+from itunlp.segmentation.boundary_model import BoundaryModel
+from itunlp.segmentation.component import split_into_clauses
 
 __all__ = ["edges_match", "evaluate_segmentation", "match_spans", "read_gold", "score_spans"]
 
@@ -149,7 +149,7 @@ def evaluate_segmentation(
         The style of each document (``resolution``, ``commentary`` ...); a
         document without one is counted under ``"unknown"``.
     boundary_model : BoundaryModel, optional
-        Passed to :func:`itunlp.segmenter.split_into_clauses`.
+        Passed to :func:`itunlp.segmentation.component.split_into_clauses`.
     splitter : callable, optional
         Any other splitter, text -> list of (start, end), to compare baselines
         under the same rule; overrides ``boundary_model``.

@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from itunlp._resources import data_dir
-from itunlp.themes import ThemeScheme, load_themes
+from itunlp.labels.errors import LabelError
+from itunlp.themes.scheme import ThemeScheme, load_themes
 
 RECORD_COLUMNS = [
     "doc_id",
@@ -36,10 +37,6 @@ RECORD_COLUMNS = [
 REQUIRED_COLUMNS = ("text", "themes")
 SHIPPED_PARTS = ("seed", "supplement", "dev")
 _MAX_TEXT_CHARS = 20_000
-
-
-class LabelError(ValueError):
-    """A label file or row that cannot be used, with where and why."""
 
 
 def _is_missing(value: object) -> bool:
@@ -123,7 +120,7 @@ def _read_rows(path: Path) -> tuple[list[dict], str]:
             rows.append(record)
         return rows, "line"
     if suffix == ".json":
-        from itunlp.label_studio import read_label_studio  # one format among several
+        from itunlp.labels.label_studio import read_label_studio  # one format among several
 
         return read_label_studio(path, raw), "task"
     if suffix in {".csv", ".tsv"}:

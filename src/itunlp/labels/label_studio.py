@@ -5,7 +5,7 @@ shows one clause at a time, records who labelled what and when, and exports
 JSON. :func:`to_label_studio` turns ``itunlp suggest`` output into tasks (the
 model's guesses as pre-annotations), :func:`label_config` gives the labelling
 interface, and :func:`read_label_studio` reads an export back into rows that
-:func:`itunlp.corpus.read_labels` validates like any other label file.
+:func:`itunlp.labels.corpus.read_labels` validates like any other label file.
 
 Only the JSON export is read (``Export -> JSON``, a list of tasks, and the flat
 ``JSON-MIN`` variant). The theme choices must be named ``themes`` in the
@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
-from itunlp.corpus import LabelError
+from itunlp.labels.errors import LabelError
 
 CHOICES_NAME = "themes"
 TEXT_NAME = "text"
@@ -35,7 +35,7 @@ def label_config(themes: Iterable[object]) -> str:
     Parameters
     ----------
     themes : iterable of str or Theme
-        Theme ids in order, or :class:`itunlp.themes.Theme` objects (their name and
+        Theme ids in order, or :class:`itunlp.themes.scheme.Theme` objects (their name and
         description then show as the choice's hint).
 
     Returns
@@ -91,7 +91,7 @@ def to_label_studio(df: pd.DataFrame, *, model_version: str = "itunlp") -> list[
     Parameters
     ----------
     df : pandas.DataFrame
-        Clauses with at least ``text``; typically :func:`itunlp.active.suggest`
+        Clauses with at least ``text``; typically :func:`itunlp.labels.suggest.suggest`
         output. ``doc_id``, ``clause_id``, ``start``, ``end``, ``function`` and
         ``path`` are carried in each task's data so that offsets survive the
         round trip; ``themes`` (or ``suggested_themes``) become the pre-annotation,

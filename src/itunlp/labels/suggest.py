@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from itunlp.agreement import normalise_text
-from itunlp.corpus import _MAX_TEXT_CHARS  # one limit: what suggest writes, train accepts
+from itunlp.labels.agreement import normalise_text
+from itunlp.labels.corpus import _MAX_TEXT_CHARS  # one limit: what suggest writes, train accepts
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -418,7 +418,7 @@ def write_suggestions(
     ValueError
         An unknown ``fmt``, or a ``text`` cell that starts with a formula character.
     """
-    from itunlp.label_studio import label_config, to_label_studio
+    from itunlp.labels.label_studio import label_config, to_label_studio
 
     path = Path(path)
     fmt = fmt or ("label-studio" if path.suffix.lower() == ".json" else "csv")
@@ -455,7 +455,7 @@ def _provenance_rows(path: Path) -> list[dict]:
         stream = io.StringIO(raw, newline="")
         return list(csv.DictReader(stream, delimiter="\t" if suffix == ".tsv" else ","))
     if suffix == ".json":
-        from itunlp.label_studio import read_label_studio
+        from itunlp.labels.label_studio import read_label_studio
 
         return read_label_studio(path, raw)
     if suffix in {".jsonl", ".ndjson"}:
@@ -477,7 +477,7 @@ def label_documents(label_files: Iterable[str | Path]) -> dict[str, str]:
 
     A suggest file carries each clause's ``doc_id``, ``path``, ``start`` and
     ``end``. Passing this mapping as ``documents`` to
-    :func:`itunlp.corpus.read_labels` makes it check that ``text`` is still
+    :func:`itunlp.labels.corpus.read_labels` makes it check that ``text`` is still
     ``document[start:end]``, which catches a clause whose text was edited in the
     spreadsheet (the offsets would then teach nothing, or the wrong span).
 

@@ -23,39 +23,30 @@ is done in the calling process.
 
 from __future__ import annotations
 
-import glob
-import hashlib
 import os
-import pickle
-import re
 import shutil
-import sys
 import tempfile
 import warnings
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePath
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import pandas as pd
 
 from itunlp.documents import (
     DEFAULT_BLOCK_CHARS,
     DEFAULT_MAX_BYTES,
-    FORMATS,
-    TEXT_FORMATS,
-    Document,
     DocumentError,
-    MissingExtraError,
-    assign_doc_ids,
-    decode_text,
-    document_format,
-    iter_text_blocks,
-    read_document,
-    text_blocks,
 )
-from itunlp.progress import Progress
+from itunlp.run.inputs import Failure, _resolve, _tasks
+from itunlp.run.progress import Progress
+from itunlp.run.worker import (
+    _InProcessModel,
+    _model_payload,
+    _PickledModelFile,
+    _Result,
+    _run_task,
+    _Task,
+)
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -76,18 +67,6 @@ ON_ERROR = ("warn", "collect", "raise")
 DEFAULT_CHUNK_ROWS = 10_000
 #: Text files above this size are streamed block by block instead of read whole.
 DEFAULT_STREAM_BYTES = 16 * 1024**2
-_MAX_PATH_CHARS = 4096
-_GLOB_MAGIC = frozenset("*?[")
-_DIGITS = re.compile(r"(\d+)")
-
-
-class Failure(NamedTuple):
-    """A document that was skipped, and why."""
-
-    path: str
-    reason: str
-
-
 def clause_columns(themes: Sequence[str] | None = None, explain: bool = False) -> list[str]:
     """The clause table's columns in order; ``themes=None`` for :func:`segment_documents`.
 
@@ -104,378 +83,7 @@ def clause_columns(themes: Sequence[str] | None = None, explain: bool = False) -
     return columns
 
 
-# ---------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class _Source:
-    """One input document: a file to read or an in-memory document."""
-
-    doc_id: str
-    path: str | None
-    file: str | None = None  # absolute, so that workers elsewhere can open it
-    document: Document | None = None
-    stream: bool = False
-
-
-@dataclass(frozen=True)
-class _Task:
-    """A unit of work: a whole document, or one block of a streamed text file."""
-
-    index: int
-    last: bool
-    doc_id: str
-    path: str | None
-    file: str | None = None
-    document: Document | None = None
-    offset: int = 0
-    block: str | None = None
-    reason: str | None = None  # set when reading failed in the calling process
-
-
-class _Result(NamedTuple):
-    index: int
-    last: bool
-    frame: pd.DataFrame | None
-    reason: str | None
-
-
-def _is_path_like_string(item: str) -> bool:
-    """The rule that tells a path from a text, for ``str`` inputs (see classify_documents)."""
-    if "\n" in item or "\r" in item or len(item) > _MAX_PATH_CHARS or not item.strip():
-        return False
-    if os.path.lexists(item):
-        return True
-    if _GLOB_MAGIC & set(item) and glob.glob(item, recursive=True):
-        return True
-    return document_format(item) is not None
-
-
-def _natural(name: str) -> list[Any]:
-    """Sort key putting ``doc2`` before ``doc10``, as a file browser does."""
-    return [
-        (0, int(part), part) if part.isdigit() else (1, 0, part.lower())
-        for part in _DIGITS.split(name)
-    ]
-
-
-def _hidden(name: str) -> bool:
-    # Dot files and Word's "~$name.docx" lock files are never documents.
-    return name.startswith((".", "~$"))
-
-
-def _folder_files(folder: Path, recursive: bool) -> tuple[list[Path], list[Failure], bool]:
-    """Supported files under ``folder``, sorted; symlinked folders followed once (no loops)."""
-    files: list[Path] = []
-    failures: list[Failure] = []
-    has_subfolders = False
-    seen: set[tuple[int, int]] = set()
-    stack = [folder]
-    while stack:
-        current = stack.pop()
-        try:
-            info = current.stat()
-        except OSError as error:
-            failures.append(Failure(str(current), f"cannot open folder: {error.strerror}"))
-            continue
-        if (info.st_dev, info.st_ino) in seen:
-            continue  # a symlink back into a folder already walked: a loop
-        seen.add((info.st_dev, info.st_ino))
-        try:
-            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
-        except OSError as error:
-            failures.append(Failure(str(current), f"cannot list folder: {error.strerror}"))
-            continue
-        for entry in entries:
-            if _hidden(entry.name):
-                continue
-            path = Path(entry.path)
-            try:
-                is_dir, is_file = entry.is_dir(), entry.is_file()
-            except OSError:
-                is_dir = is_file = False
-            if is_dir:
-                has_subfolders = True
-                if recursive:
-                    stack.append(path)
-            elif document_format(path) is None:
-                continue
-            elif is_file:
-                files.append(path)
-            else:
-                # A symlink that leads nowhere: report it, a document may be missing.
-                files.append(path)
-    files.sort(key=lambda p: [_natural(part) for part in p.relative_to(folder).parts])
-    return files, failures, has_subfolders
-
-
-def _expand(item: Path, recursive: bool) -> tuple[list[Path], list[Failure]]:
-    """A path argument as the files it stands for."""
-    if item.is_dir():
-        files, failures, has_subfolders = _folder_files(item, recursive)
-        if not files and not failures:
-            hint = (
-                "; pass recursive=True (--recursive) to look in subfolders"
-                if (has_subfolders and not recursive)
-                else ""
-            )
-            kinds = ", ".join(sorted(FORMATS))
-            failures.append(Failure(str(item), f"no supported documents ({kinds}) in folder{hint}"))
-        return files, failures
-    if not os.path.lexists(item) and _GLOB_MAGIC & set(str(item)):
-        matches = [Path(m) for m in sorted(glob.glob(str(item), recursive=True))]
-        files: list[Path] = []
-        failures: list[Failure] = []
-        for match in matches:
-            if _hidden(match.name):
-                continue
-            if match.is_dir():
-                more, problems = _expand(match, recursive)
-                files += more
-                failures += problems
-            elif document_format(match) is not None:
-                files.append(match)
-        if not files and not failures:
-            failures.append(Failure(str(item), "no supported documents match this pattern"))
-        return files, failures
-    return [item], []
-
-
-def _read_stdin() -> Document:
-    data = sys.stdin.buffer.read()
-    if not data:
-        raise DocumentError("-", "nothing on stdin")
-    return Document("stdin", "-", decode_text(data, "-"), [], "txt")
-
-
-def _resolve(items: Any, recursive: bool, stream_bytes: int) -> tuple[list[_Source], list[Failure]]:
-    """Turn the user's inputs into sources, in order, and the inputs that failed outright."""
-    if isinstance(items, str | PurePath | Document | os.PathLike):
-        items = [items]
-    elif not isinstance(items, Iterable):
-        raise TypeError(
-            f"texts_or_paths must be a text, a path, or a list of them, got {type(items).__name__}"
-        )
-    entries: list[tuple[str, Any]] = []  # ("file", Path) | ("doc", Document)
-    failures: list[Failure] = []
-    for item in items:
-        if isinstance(item, Document):
-            entries.append(("doc", item))
-        elif isinstance(item, str) and item == "-":
-            try:
-                entries.append(("doc", _read_stdin()))
-            except DocumentError as error:
-                failures.append(Failure(error.path, error.reason))
-        elif isinstance(item, PurePath | os.PathLike) or (
-            isinstance(item, str) and _is_path_like_string(item)
-        ):
-            files, problems = _expand(Path(os.fspath(item)), recursive)
-            entries += [("file", file) for file in files]
-            failures += problems
-        elif isinstance(item, str):
-            entries.append(("doc", Document.from_text(item)))
-        else:
-            raise TypeError(
-                "each input must be a str (text or path), a pathlib.Path or an "
-                f"itunlp Document, got {type(item).__name__}: {item!r:.60}"
-            )
-    file_ids = iter(assign_doc_ids([value for kind, value in entries if kind == "file"]))
-    sources: list[_Source] = []
-    taken: dict[str, int] = {}
-    for kind, value in entries:
-        if kind == "file":
-            doc_id = next(file_ids)
-            stream = False
-            if document_format(value) in TEXT_FORMATS:
-                try:
-                    stream = value.stat().st_size > stream_bytes
-                except OSError:
-                    stream = False  # read_document will say what is wrong
-            source = _Source(doc_id, str(value), os.path.abspath(value), None, stream)
-        else:
-            source = _Source(value.doc_id, value.path, None, value, False)
-        # Ids must be unique over the whole run, texts and files together.
-        taken[source.doc_id] = taken.get(source.doc_id, 0) + 1
-        if taken[source.doc_id] > 1:
-            source = _Source(
-                f"{source.doc_id}#{taken[source.doc_id]}",
-                source.path,
-                source.file,
-                source.document,
-                source.stream,
-            )
-        sources.append(source)
-    return sources, failures
-
-
-def _tasks(sources: Sequence[_Source], block_chars: int) -> Iterator[_Task]:
-    """Work items in input order; streamed files are read here, block by block, lazily."""
-    for index, source in enumerate(sources):
-        if not source.stream:
-            yield _Task(index, True, source.doc_id, source.path, source.file, source.document)
-            continue
-        try:
-            blocks = iter_text_blocks(source.file or "", block_chars=block_chars)
-            pending = next(blocks, None)
-            if pending is None:
-                yield _Task(index, True, source.doc_id, source.path, reason="empty file")
-                continue
-            for following in blocks:
-                offset, block = pending
-                yield _Task(index, False, source.doc_id, source.path, offset=offset, block=block)
-                pending = following
-            offset, block = pending
-            yield _Task(index, True, source.doc_id, source.path, offset=offset, block=block)
-        except DocumentError as error:
-            yield _Task(index, True, source.doc_id, source.path, reason=error.reason)
-        except OSError as error:
-            yield _Task(index, True, source.doc_id, source.path, reason=f"cannot read: {error}")
-
-
-# ---------------------------------------------------------------------------- worker
-
-
-def _run_task(
-    model_ref: Any, task: _Task, explain: bool, max_bytes: int, block_chars: int
-) -> _Result:
-    """Read, segment and classify one work item; any failure becomes a reason, not a crash."""
-    if task.reason is not None:
-        return _Result(task.index, task.last, None, task.reason)
-    try:
-        if task.block is not None:
-            blocks, page_of = [(task.offset, task.block)], None
-        else:
-            document = task.document
-            if document is None:
-                document = read_document(task.file or "", max_bytes=max_bytes)
-            blocks = text_blocks(document.text, block_chars)
-            page_of = document.page_of if document.page_starts else None
-        model = model_ref.get() if model_ref is not None else None
-        frame = _clause_frame(model, task, blocks, page_of, explain)
-    except (DocumentError, MissingExtraError) as error:
-        return _Result(task.index, task.last, None, getattr(error, "reason", str(error)))
-    except Exception as error:  # one bad document must not stop the run
-        return _Result(task.index, task.last, None, f"{type(error).__name__}: {error}")
-    return _Result(task.index, task.last, frame, None)
-
-
-def _clause_frame(
-    model: Any,
-    task: _Task,
-    blocks: Sequence[tuple[int, str]],
-    page_of: Callable[[int], int | None] | None,
-    explain: bool,
-) -> pd.DataFrame:
-    """The clause table of one work item, without ``clause_id`` (numbered by the caller)."""
-    starts: list[int] = []
-    ends: list[int] = []
-    texts: list[str] = []
-    functions: list[str] = []
-    for offset, block in blocks:
-        if model is not None:
-            clauses = model.segment(block)
-        else:
-            from itunlp.segmenter import split_into_clauses
-
-            clauses = split_into_clauses(block)
-        for clause in clauses:
-            starts.append(clause.start + offset)
-            ends.append(clause.end + offset)
-            texts.append(clause.text)
-            functions.append(clause.function)
-    n = len(texts)
-    columns: dict[str, Any] = {
-        "doc_id": pd.Series([task.doc_id] * n, dtype="str"),
-        "path": pd.Series([task.path] * n, dtype="str"),
-        "page": pd.array([page_of(s) for s in starts] if page_of else [None] * n, dtype="Int64"),
-        "start": pd.Series(starts, dtype="int64"),
-        "end": pd.Series(ends, dtype="int64"),
-        "text": pd.Series(texts, dtype="str"),
-        "function": pd.Series(functions, dtype="str"),
-    }
-    if model is not None:
-        themes = list(model.themes)
-        if n:
-            proba = model.predict_proba(texts, functions=functions)
-            scores = proba[themes].to_numpy(dtype="float64")
-        else:
-            scores = pd.DataFrame(columns=themes, dtype="float64").to_numpy()
-        thresholds = model.thresholds
-        cutoffs = [float(thresholds.get(theme, 0.5)) for theme in themes]
-        columns["themes"] = pd.Series(
-            [[t for t, s, c in zip(themes, row, cutoffs, strict=True) if s >= c] for row in scores],
-            dtype=object,
-        )
-        for j, theme in enumerate(themes):
-            columns[f"score_{theme}"] = pd.Series(scores[:, j], dtype="float64")
-        if explain:
-            columns["explanation"] = pd.Series(
-                [_explanation(model, t, f) for t, f in zip(texts, functions, strict=True)],
-                dtype=object,
-            )
-    return pd.DataFrame(columns)
-
-
-def _explanation(model: Any, text: str, function: str) -> dict[str, list[list[Any]]]:
-    """The model's top terms per predicted theme, as plain lists (JSON-ready)."""
-    explained = model.explain(text, function=function, top=5)
-    return {
-        str(theme): [[str(term), float(weight)] for term, weight in terms]
-        for theme, terms in explained.items()
-    }
-
-
-# ---------------------------------------------------------------------- model refs
-
-
-class _InProcessModel:
-    """The caller's own model object, for work done in the calling process."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def get(self) -> Any:
-        return self.model
-
-
-# Models loaded in this (worker) process, by content hash; two at most so that a
-# long-lived worker pool does not pile up models across runs.
-_WORKER_MODELS: OrderedDict[str, Any] = OrderedDict()
-
-
-def _cache_model(token: str, load: Callable[[], Any]) -> Any:
-    model = _WORKER_MODELS.get(token)
-    if model is None:
-        model = load()
-        _WORKER_MODELS[token] = model
-        while len(_WORKER_MODELS) > 2:
-            _WORKER_MODELS.popitem(last=False)
-    return model
-
-
-class _PickledModelFile:
-    """A model pickled once to a private temporary file; each worker loads it once.
-
-    Only the path travels with a task, so a model is not shipped per document.
-    """
-
-    def __init__(self, path: str, token: str) -> None:
-        self.path, self.token = path, token
-
-    def get(self) -> Any:
-        def load() -> Any:
-            with open(self.path, "rb") as handle:
-                return pickle.load(handle)  # our own file, written this run
-
-        return _cache_model(self.token, load)
-
-
-def _model_payload(model: Any) -> tuple[bytes, str]:
-    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-    return payload, hashlib.sha256(payload).hexdigest()[:16]
-
-
-# The Dask engine lives in itunlp.dask_engine, imported only when engine="dask" is
+# The Dask engine lives in itunlp.run.dask_engine, imported only when engine="dask" is
 # used; its names stay reachable here (PEP 562), including the worker plugin class
 # that plugins pickled by earlier versions name as itunlp.batch._ModelPluginClass.
 _DASK_NAMES = {
@@ -490,7 +98,7 @@ _DASK_NAMES = {
 
 def __getattr__(name: str) -> Any:
     if name in _DASK_NAMES:
-        from itunlp import dask_engine
+        from itunlp.run import dask_engine
 
         return getattr(dask_engine, _DASK_NAMES[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -592,7 +200,7 @@ def stream_clauses(
         Refuse PDF, Word and HTML files above this size.
     stream_bytes : int, default 16 MiB
         Text files above this size are not read whole: they are decoded and
-        segmented block by block (see :func:`itunlp.documents.iter_text_blocks`).
+        segmented block by block (see :func:`itunlp.documents.reading.iter_text_blocks`).
     block_chars : int
         Largest piece of text given to the segmenter at once.
 
@@ -625,7 +233,7 @@ def stream_clauses(
             bar.advance(files=1)
         tasks = _tasks(sources, block_chars)
         if engine == "dask":
-            from itunlp.dask_engine import run_dask
+            from itunlp.run.dask_engine import run_dask
 
             results = run_dask(model, tasks, scheduler, n_jobs, settings)
         else:
@@ -724,7 +332,7 @@ def classify_documents(
         Files (``.txt``, ``.md``, ``.pdf``, ``.docx``, ``.html``, ``.htm``),
         folders (their supported files, sorted; subfolders with ``recursive``),
         glob patterns (``"docs/**/*.pdf"``), ``"-"`` for stdin, texts, or
-        :class:`itunlp.documents.Document` objects. A ``pathlib.Path`` is always
+        :class:`itunlp.documents.reading.Document` objects. A ``pathlib.Path`` is always
         a path. A ``str`` is a path when it has no line break and names an
         existing file or folder, or is a glob pattern matching something, or
         ends with a supported extension (so a mistyped file name is reported as
@@ -752,12 +360,12 @@ def classify_documents(
     progress : bool or Progress, optional
         A progress bar on stderr (files, clauses, rate, time left), drawn only
         when stderr is a terminal; ``False`` never draws it. A
-        :class:`~itunlp.progress.Progress` is used as given.
+        :class:`~itunlp.run.progress.Progress` is used as given.
     on_error : {"warn", "collect", "raise"} or callable, default "warn"
         A document that cannot be read or processed is skipped and recorded as
         ``(path, reason)`` in ``result.attrs["failures"]``; ``"warn"`` also
         issues one warning listing them, ``"raise"`` raises
-        :class:`~itunlp.documents.DocumentError` at the first, a callable is
+        :class:`~itunlp.documents.reading.DocumentError` at the first, a callable is
         called as ``on_error(path, reason)`` for each.
     max_bytes, stream_bytes : int
         Size limits, see :func:`stream_clauses`.

@@ -1,10 +1,10 @@
-"""Run :mod:`itunlp.batch` work on a Dask cluster: one task per document, in input order.
+"""Run :mod:`itunlp.run.batch` work on a Dask cluster: one task per document, in input order.
 
-:func:`itunlp.batch.stream_clauses` imports this module only when ``engine="dask"``,
-so importing :mod:`itunlp.batch` needs no Dask. The model is sent once per worker
-by a worker plugin (kept in the worker's model cache, :func:`itunlp.batch._cache_model`);
+:func:`itunlp.run.batch.stream_clauses` imports this module only when ``engine="dask"``,
+so importing :mod:`itunlp.run.batch` needs no Dask. The model is sent once per worker
+by a worker plugin (kept in the worker's model cache, :func:`itunlp.run.batch._cache_model`);
 tasks carry only a reference to it. Reading, segmenting and classifying a document
-is :func:`itunlp.batch._run_task`, the same function the local engines run, so
+is :func:`itunlp.run.batch._run_task`, the same function the local engines run, so
 every engine gives the same table.
 """
 
@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-from itunlp.batch import _cache_model, _model_payload, _Result, _run_task, _Task
+from itunlp.run.worker import _cache_model, _model_payload, _Result, _run_task, _Task
 
 __all__ = ["run_dask"]
 

@@ -1,6 +1,6 @@
 """The small learned decider for ambiguous clause boundaries.
 
-The rules in :mod:`itunlp.clause_rules` find *candidate* points where a clause
+The rules in :mod:`itunlp.segmentation.rules` find *candidate* points where a clause
 may end: a comma before a connective (``, and``, ``, but``, ``, while`` ...) and a
 colon standing alone. Whether ``, and`` joins two statements or two nouns cannot
 be read off the punctuation, so each candidate is described by a handful of
@@ -8,7 +8,7 @@ part-of-speech-free cues (what word follows, is there a finite-verb-like word on
 each side, how long are the sides, does it look like a list) and decided either by
 hand-written rules (:func:`rule_decision`, the fallback) or by a logistic model
 whose weights are plain JSON (:class:`BoundaryModel`). Scoring is pure Python, so
-the segmenter never imports scikit-learn; :mod:`itunlp.boundary_training` fits it.
+the segmenter never imports scikit-learn; :mod:`itunlp.segmentation.boundary_training` fits it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from itunlp import clause_rules as rules
+from itunlp.segmentation import rules
 
 #: Identifies the JSON layout of :meth:`BoundaryModel.to_dict`.
 FORMAT_NAME = "itunlp-boundary-model"

@@ -3,10 +3,10 @@
 Each candidate point that the segmenter's rules find in a labelled document
 (a comma before a connective, a standalone colon) becomes one training example:
 positive when a gold clause starts there, negative otherwise. A scikit-learn
-``LogisticRegression`` over :func:`itunlp.boundary_model.candidate_features`
+``LogisticRegression`` over :func:`itunlp.segmentation.boundary_model.candidate_features`
 (plus the rules' own verdict as a feature, so that the model learns where to
 overrule them) is fitted and exported as plain weights in a
-:class:`~itunlp.boundary_model.BoundaryModel`, which the segmenter scores without
+:class:`~itunlp.segmentation.boundary_model.BoundaryModel`, which the segmenter scores without
 scikit-learn. This module is the only place of the segmenter side that imports
 scikit-learn.
 """
@@ -20,9 +20,9 @@ import pandas as pd
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from itunlp.boundary_model import BoundaryModel
-from itunlp.segmentation_eval import edges_match
-from itunlp.segmenter import find_boundary_candidates
+from itunlp.evaluation.segmentation import edges_match
+from itunlp.segmentation.boundary_model import BoundaryModel
+from itunlp.segmentation.component import find_boundary_candidates
 
 __all__ = ["boundary_examples", "fit_boundary_model"]
 

@@ -1,10 +1,10 @@
 """Cut ITU texts into clauses: the spaCy component and its factory.
 
-The rule engine itself lives in :mod:`itunlp.clause_engine` (pure Python on the
+The rule engine itself lives in :mod:`itunlp.segmentation.engine` (pure Python on the
 raw string, no spaCy); this module wraps it as the ``itunlp_clause_segmenter``
 pipeline component, which runs :func:`split_into_clauses` on ``doc.text`` and
 maps the offsets to tokens. The engine's public names are re-exported here, so
-``from itunlp.segmenter import split_into_clauses`` keeps working.
+``from itunlp.segmentation.component import split_into_clauses`` keeps working.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, from_disk, to_disk
 
-from itunlp.boundary_model import MODEL_FILE_NAME, BoundaryModel
-from itunlp.clause_engine import (
+from itunlp.segmentation.boundary_model import MODEL_FILE_NAME, BoundaryModel
+from itunlp.segmentation.engine import (
     BoundaryCandidate,
     Clause,
     find_boundary_candidates,

@@ -2,7 +2,7 @@
 
 Every pattern the segmenter uses lives here, each with an example of what it
 matches, so that a rule can be read, tested and changed without touching the
-engine in :mod:`itunlp.segmenter` (the approach of pySBD's ``lang/`` rules).
+engine in :mod:`itunlp.segmentation.component` (the approach of pySBD's ``lang/`` rules).
 
 All regular expressions are written so that matching is linear in the input:
 no nested quantifiers over overlapping classes, and every look-behind or

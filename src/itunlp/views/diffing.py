@@ -154,7 +154,7 @@ def _cut(text: str, model: Any) -> list[Any]:
     """Clauses of ``text``, through the model's own segmenter when it has one."""
     if model is not None and hasattr(model, "segment"):
         return list(model.segment(text))
-    from itunlp.segmenter import split_into_clauses
+    from itunlp.segmentation.component import split_into_clauses
 
     return list(split_into_clauses(text))
 

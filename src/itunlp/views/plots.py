@@ -81,7 +81,7 @@ def table_themes(df: pd.DataFrame) -> list[str]:
         return scored
     found = {t for ts in theme_lists(df) for t in ts}
     try:
-        from itunlp.themes import load_themes
+        from itunlp.themes.scheme import load_themes
 
         order = load_themes().ids
     except (FileNotFoundError, ValueError):
@@ -285,7 +285,7 @@ def plot_diff(diff_df: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
     ImportError
         When matplotlib is missing (``pip install 'itunlp[plot]'``).
     """
-    from itunlp.diffing import theme_balance
+    from itunlp.views.diffing import theme_balance
 
     balance = theme_balance(diff_df)
     # Themes neither version has would only add empty rows.

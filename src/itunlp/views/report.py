@@ -35,8 +35,8 @@ from typing import Any
 import pandas as pd
 
 from itunlp import __version__
-from itunlp.plots import CHANGE_COLOURS, table_themes, theme_colour, theme_lists, theme_shares
-from itunlp.summary import clause_role
+from itunlp.views.plots import CHANGE_COLOURS, table_themes, theme_colour, theme_lists, theme_shares
+from itunlp.views.summary import clause_role
 
 KINDS = ("preamble", "operative", "prose")
 
@@ -53,7 +53,7 @@ def function_kind(function: str) -> str:
 
     The same words mean different things as a preamble (``considering``) and as an
     order (``resolves``); the report filters on this split. It is the split of
-    :func:`itunlp.summary.clause_role`, so the report and ``--summary`` agree.
+    :func:`itunlp.views.summary.clause_role`, so the report and ``--summary`` agree.
 
     Parameters
     ----------
@@ -108,7 +108,7 @@ def document_texts(df: pd.DataFrame) -> dict[str, str]:
 
 def _theme_names(themes: Sequence[str]) -> dict[str, str]:
     try:
-        from itunlp.themes import load_themes
+        from itunlp.themes.scheme import load_themes
 
         scheme = load_themes()
         names = {t.id: t.name for t in scheme.themes}
@@ -171,7 +171,7 @@ class _Clauses:
         self.scheme = None
         if not self.has_explanation:
             try:
-                from itunlp.themes import load_themes
+                from itunlp.themes.scheme import load_themes
 
                 self.scheme = load_themes()
             except (FileNotFoundError, ValueError):
@@ -871,7 +871,7 @@ def write_diff_report(
     ValueError
         When ``diff_df`` is not a diff table.
     """
-    from itunlp.diffing import describe_balance, theme_balance
+    from itunlp.views.diffing import describe_balance, theme_balance
 
     balance = theme_balance(diff_df)
     themes = list(balance.index)

@@ -171,7 +171,7 @@ def summarize(df: pd.DataFrame, themes: Iterable[str] | None = None) -> pd.DataF
     Parameters
     ----------
     df : pandas.DataFrame
-        A table from :func:`itunlp.batch.classify_documents` (or read back from
+        A table from :func:`itunlp.run.batch.classify_documents` (or read back from
         its CSV, where ``themes`` is ``;``-joined). Needs ``doc_id`` and
         ``function``; without ``themes`` only the totals are given.
     themes : iterable of str, optional
