@@ -119,7 +119,7 @@ def run_diff(
     balance = theme_balance(table)
     if out is not None:
         if out.suffix.lower() in (".html", ".htm"):
-            from itunlp.views.report import write_diff_report
+            from itunlp.views.diff_report import write_diff_report
 
             write_diff_report(
                 table,

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -21,66 +19,18 @@ import pandas as pd
 
 from itunlp.segmentation.boundary_model import BoundaryModel
 from itunlp.segmentation.component import split_into_clauses
+from itunlp.segmentation.edges import _MAX_EDGE_GAP, edges_match
 
 __all__ = ["edges_match", "evaluate_segmentation", "match_spans", "read_gold", "score_spans"]
 
-#: One list or resolution item marker, as a whole whitespace-separated token.
-_ITEM_MARKER = re.compile(
-    r"\(?(?:[a-zA-Z]|[ivxlcIVXLC]{1,6}|\d{1,3}(?:\.\d{1,3})*)[.)]{0,2}|[•⁃▪◦●‣∙·■□►▶➢✓*\-–—]"
-)
 
-#: Gold and predicted edges further apart than this cannot match (a marker and
-#: some spaces are short); it bounds the search.
-_MAX_EDGE_GAP = 64
 
 #: Columns of the table returned by :func:`evaluate_segmentation`.
 COLUMNS = ["style", "documents", "support", "predicted", "matched", "precision", "recall", "f1"]
 
 
-def _is_filler(ch: str) -> bool:
-    """Whitespace, punctuation or a quote: what may separate two matching edges."""
-    return ch.isspace() or unicodedata.category(ch)[0] in "PS"
 
 
-def edges_match(text: str, a: int, b: int) -> bool:
-    """Whether two offsets of ``text`` are the same edge under the scoring rule.
-
-    Parameters
-    ----------
-    text : str
-        The document.
-    a, b : int
-        Two offsets (a clause start and a gold start, or two ends).
-
-    Returns
-    -------
-    bool
-        True when only whitespace, punctuation, quotes and at most one item
-        marker lie between them.
-
-    Examples
-    --------
-    >>> edges_match("a) that the ITU", 0, 3)
-    True
-    >>> edges_match("the ITU", 0, 4)
-    False
-    """
-    lo, hi = (a, b) if a <= b else (b, a)
-    if hi - lo > _MAX_EDGE_GAP:
-        return False
-    between = text[lo:hi]
-    if all(_is_filler(ch) for ch in between):
-        return True
-    markers = 0
-    for token in between.split():
-        if all(_is_filler(ch) for ch in token):
-            continue
-        if _ITEM_MARKER.fullmatch(token.strip("\"'“”‘’")) and markers == 0:
-            markers += 1
-            continue
-        return False
-    # A marker at the very edge may touch the following word only via whitespace.
-    return True
 
 
 def match_spans(

@@ -20,9 +20,9 @@ import pandas as pd
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from itunlp.evaluation.segmentation import edges_match
 from itunlp.segmentation.boundary_model import BoundaryModel
 from itunlp.segmentation.component import find_boundary_candidates
+from itunlp.segmentation.edges import edges_match
 
 __all__ = ["boundary_examples", "fit_boundary_model"]
 
