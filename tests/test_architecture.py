@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "__init__": 0,
     "_compat": 0,
     "_resources": 0,
+    "_staging": 0,
     "documents": 1,
     "segmentation": 1,
     "themes": 1,
