@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 import click
 
+from itunlp.cli import _options as options
 from itunlp.cli._group import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -237,16 +238,9 @@ _OUT_HELP = "Write the clause table here (.csv, .jsonl or .parquet); default: a 
 
 @main.command("classify")
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), help=_OUT_HELP
-)
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    help="Model folder (default: the shipped model).",
-)
-@click.option("-j", "--jobs", default=1, show_default=True, help="Processes (-1: all cores).")
+@options.output(_OUT_HELP)
+@options.model(folder=False)
+@options.jobs("Processes (-1: all cores).", default=1)
 @click.option(
     "--engine",
     type=click.Choice(["local", "dask"]),
@@ -259,7 +253,7 @@ _OUT_HELP = "Write the clause table here (.csv, .jsonl or .parquet); default: a 
     metavar="ADDRESS",
     help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster for the run).",
 )
-@click.option("-r", "--recursive", is_flag=True, help="Look into subfolders of folder arguments.")
+@options.recursive()
 @click.option("--explain", is_flag=True, help="Add the top terms behind each predicted theme.")
 @click.option(
     "--summary",
@@ -267,7 +261,7 @@ _OUT_HELP = "Write the clause table here (.csv, .jsonl or .parquet); default: a 
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write clauses per theme and operative/preamble counts per document.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar (errors are still shown).")
+@options.quiet()
 def classify_command(
     paths: tuple[str, ...],
     out: Path | None,
@@ -305,11 +299,9 @@ def classify_command(
 
 @main.command("segment")
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), help=_OUT_HELP
-)
-@click.option("-r", "--recursive", is_flag=True, help="Look into subfolders of folder arguments.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar (errors are still shown).")
+@options.output(_OUT_HELP)
+@options.recursive()
+@options.quiet()
 def segment_command(paths: tuple[str, ...], out: Path | None, recursive: bool, quiet: bool) -> None:
     """Cut documents into clauses (the classify table without themes).
 

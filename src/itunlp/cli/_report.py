@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 import pandas as pd
 
+from itunlp.cli import _options as options
 from itunlp.cli._group import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -144,28 +145,12 @@ def _check_out(out: Path, allowed: tuple[str, ...], option: str = "-o/--output")
         raise click.UsageError(f"cannot write {str(out)!r}: folder {out.parent} does not exist")
 
 
-_MODEL_OPTION = click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Model folder (default: the shipped model).",
-)
-
-
 @main.command("report")
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The .html file to write.",
-)
-@_MODEL_OPTION
-@click.option("--recursive", is_flag=True, help="Descend into sub-folders of folder arguments.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar (errors are still shown).")
+@options.output("The .html file to write.", required=True)
+@options.model(exists=True)
+@options.recursive()
+@options.quiet()
 @click.option("--title", default=None, help="Page title (default: names the inputs).")
 def report_command(
     paths: tuple[str, ...],
@@ -202,15 +187,8 @@ def report_command(
 @main.command("diff")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="diff.html (side-by-side view) or diff.csv / .jsonl / .parquet (the table).",
-)
-@_MODEL_OPTION
+@options.output("diff.html (side-by-side view) or diff.csv / .jsonl / .parquet (the table).")
+@options.model(exists=True)
 def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None) -> None:
     """Compare two versions of a text (OLD, NEW) clause by clause, with their themes.
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from itunlp.cli import _options as options
 from itunlp.cli._group import load_model_option, main
 from itunlp.labels.corpus import LabelError
 
@@ -112,20 +113,10 @@ def run_suggest(
     show_default=True,
     help="How many clauses to suggest.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="File to write: .csv to edit in a spreadsheet, .json for Label Studio.",
+@options.output(
+    "File to write: .csv to edit in a spreadsheet, .json for Label Studio.", required=True
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Model folder (default: the shipped model).",
-)
+@options.model()
 @click.option("--theme", help="Focus on one theme: clauses closest to its threshold.")
 @click.option(
     "--format",
@@ -133,7 +124,7 @@ def run_suggest(
     type=click.Choice(_FORMATS),
     help="Output format (default: from the extension, .json -> label-studio).",
 )
-@click.option("--recursive", is_flag=True, help="Descend into sub-folders of folder PATHs.")
+@options.recursive()
 @click.option("--seed", type=int, default=0, show_default=True, help="Breaks ties reproducibly.")
 @click.option(
     "--exclude",
@@ -226,13 +217,9 @@ def _disagreements_path(out: Path) -> Path:
     help="Held-out labelled clauses to score both models on "
     "(default: the same cross-validation folds).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the per-theme table here (.csv/.jsonl) and the disagreements "
-    "beside it as NAME.disagreements.csv.",
+@options.output(
+    "Write the per-theme table here (.csv/.jsonl) and the disagreements "
+    "beside it as NAME.disagreements.csv."
 )
 @click.option(
     "--folds",
@@ -304,13 +291,7 @@ def run_agreement(
 @main.command("agreement")
 @click.argument("labels_a", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("labels_b", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the table here (.csv/.jsonl).",
-)
+@options.output("Write the table here (.csv/.jsonl).")
 @click.option(
     "--themes",
     "themes_file",

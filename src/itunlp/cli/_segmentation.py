@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from itunlp.cli import _options as options
 from itunlp.cli._group import main
 from itunlp.segmentation.boundary_model import MODEL_FILE_NAME as BOUNDARY_MODEL_FILE
 from itunlp.segmentation.boundary_model import BoundaryModel
@@ -66,12 +67,8 @@ def format_table(table: pd.DataFrame) -> str:
     help="Labelled folder like data/dev (documents.csv, docs/, clauses.jsonl). "
     "Default: the shipped development set.",
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Model folder with a trained boundary_model.json; default: the rules alone.",
+@options.model(
+    "Model folder with a trained boundary_model.json; default: the rules alone.", exists=True
 )
 def evaluate_segmentation_command(data_dir: Path | None, model_dir: Path | None) -> None:
     """Print clause precision/recall/F1 of the segmenter, overall and per style.
