@@ -4,7 +4,7 @@ The rule engine itself lives in :mod:`itunlp.segmentation.engine` (pure Python o
 raw string, no spaCy); this module wraps it as the ``itunlp_clause_segmenter``
 pipeline component, which runs :func:`split_into_clauses` on ``doc.text`` and
 maps the offsets to tokens. The engine's public names are re-exported here, so
-``from itunlp.segmentation.component import split_into_clauses`` keeps working.
+``from itunlp.segmenter import split_into_clauses`` (the old path) keeps working.
 """
 
 from __future__ import annotations
