@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from itunlp.headings import HeadingSchemeError, load_headings
-from itunlp.page_furniture import clean_clause_text
+from itunlp.segmentation.headings import HeadingSchemeError, load_headings
+from itunlp.segmentation.furniture import clean_clause_text
 from itunlp.segmenter import Clause, LayoutState, split_into_clauses
 
 FORMULA = "The Plenipotentiary Conference of the International Telecommunication Union (Bucharest, 2022),"
