@@ -203,12 +203,13 @@ def test_cli_reports_a_folder_without_gold(tmp_path) -> None:
 
 # ------------------------------------------------ function/section accuracy, halves
 
+_FORMULA = (
+    "The Plenipotentiary Conference of the International Telecommunication Union (Bucharest, 2022),"
+)
 _TWO_RESOLUTIONS = (
-    "RESOLUTION 70 (REV. BUCHAREST, 2022)\nGender\n"
-    "The Plenipotentiary Conference of the International Telecommunication Union (Bucharest, 2022),\n"
+    f"RESOLUTION 70 (REV. BUCHAREST, 2022)\nGender\n{_FORMULA}\n"
     "recalling\na) the first text;\n\n"
-    "RESOLUTION 139 (REV. BUCHAREST, 2022)\nConnectivity\n"
-    "The Plenipotentiary Conference of the International Telecommunication Union (Bucharest, 2022),\n"
+    f"RESOLUTION 139 (REV. BUCHAREST, 2022)\nConnectivity\n{_FORMULA}\n"
     "resolves\n1 to continue;\n"
 )
 
@@ -224,8 +225,16 @@ def _half(folder: Path, section_of_second: str) -> Path:
     ]:
         start = _TWO_RESOLUTIONS.index(text)
         records.append(
-            {"doc_id": "fa", "start": start, "end": start + len(text), "text": text,
-             "function": function, "part": part, "section": section, "change": ""}
+            {
+                "doc_id": "fa",
+                "start": start,
+                "end": start + len(text),
+                "text": text,
+                "function": function,
+                "part": part,
+                "section": section,
+                "change": "",
+            }
         )
     (folder / "clauses.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     return folder

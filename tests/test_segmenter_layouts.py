@@ -14,11 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from itunlp.segmentation.headings import HeadingSchemeError, load_headings
 from itunlp.segmentation.furniture import clean_clause_text
+from itunlp.segmentation.headings import HeadingSchemeError, load_headings
 from itunlp.segmenter import Clause, LayoutState, split_into_clauses
 
-FORMULA = "The Plenipotentiary Conference of the International Telecommunication Union (Bucharest, 2022),"
+FORMULA = (
+    "The Plenipotentiary Conference of the International Telecommunication Union (Bucharest, 2022),"
+)
 
 
 def rows(text: str, *fields: str) -> list[tuple]:
@@ -84,8 +86,8 @@ def test_heading_function_and_part_come_from_the_heading_line() -> None:
 def test_a_line_that_continues_a_sentence_is_never_a_heading() -> None:
     text = (
         f"{FORMULA}\nrecalling\na) Resolution 175, in which the conference decided to act and in\n"
-        "which it\ninstructs the Secretary-General \"to coordinate the work of the\n"
-        'three Sectors\";\nb) the Convention;\n'
+        'which it\ninstructs the Secretary-General "to coordinate the work of the\n'
+        'three Sectors";\nb) the Convention;\n'
     )
     got = rows(text, "function")
     assert [f for _, f in got] == ["recalling", "recalling"]
@@ -93,7 +95,10 @@ def test_a_line_that_continues_a_sentence_is_never_a_heading() -> None:
 
 
 def test_a_heading_word_inside_an_open_quotation_is_not_a_heading() -> None:
-    text = f'{FORMULA}\nrecalling\na) the text that reads "the Union;\nresolves to act";\nb) the rest;\n'
+    text = (
+        f'{FORMULA}\nrecalling\na) the text that reads "the Union;\n'
+        'resolves to act";\nb) the rest;\n'
+    )
     assert [f for _, f in rows(text, "function")] == ["recalling", "recalling"]
 
 
@@ -121,7 +126,9 @@ def test_wrapped_lines_beginning_with_heading_words_after_a_line_ending_mid_sent
         ("*encourages* academia to contribute.", "encourages", "academia to contribute."),
     ],
 )
-def test_a_heading_on_the_same_line_as_its_first_clause(line: str, function: str, clause: str) -> None:
+def test_a_heading_on_the_same_line_as_its_first_clause(
+    line: str, function: str, clause: str
+) -> None:
     assert rows(f"{FORMULA}\n{line}\n", "function") == [(clause, function)]
 
 
@@ -192,7 +199,9 @@ def test_web_bullets_markdown_and_markers_are_not_clauses() -> None:
 )
 def test_each_section_kind(title: str, section: str) -> None:
     text = f"{title}\nThe subject of the text\n{FORMULA}\nresolves\n1 to act;\n"
-    assert rows(text, "section", "section_title") == [("to act;", section, "The subject of the text")]
+    assert rows(text, "section", "section_title") == [
+        ("to act;", section, "The subject of the text")
+    ]
 
 
 def test_a_file_of_several_resolutions_gives_each_clause_its_section() -> None:
@@ -203,7 +212,12 @@ def test_a_file_of_several_resolutions_gives_each_clause_its_section() -> None:
         f"{FORMULA}\nresolves\n1 to continue;\n"
     )
     assert rows(text, "function", "section", "section_title") == [
-        ("the first text;", "recalling", "Resolution 70", "Mainstreaming a gender perspective in ITU"),
+        (
+            "the first text;",
+            "recalling",
+            "Resolution 70",
+            "Mainstreaming a gender perspective in ITU",
+        ),
         ("to continue;", "resolves", "Resolution 139", "Bridging the digital divide"),
     ]
 
@@ -216,7 +230,12 @@ def test_treaty_provisions_are_one_clause_each_and_sub_titles_are_not_clauses() 
         "ARTICLE 5A\nSecurity\n5A.1\tMember States shall cooperate.\n"
     )
     assert rows(text, "section", "section_title", "function") == [
-        ("Terms may be set by agreement, and they shall be published.", "Article 6", "Charging and accounting", ""),
+        (
+            "Terms may be set by agreement, and they shall be published.",
+            "Article 6",
+            "Charging and accounting",
+            "",
+        ),
         ("Member States shall avoid double taxation:", "Article 6", "Charging and accounting", ""),
         ("of services;", "Article 6", "Charging and accounting", ""),
         ("Member States shall cooperate.", "Article 5A", "Security", ""),
@@ -239,7 +258,8 @@ def test_a_running_header_naming_the_current_section_does_not_reset_it() -> None
 
 PROPOSAL = (
     "Introduction\nThe proposal updates the text.\n\n"
-    "MOD\tEUR/44A7/1\nRESOLUTION 130 (REV. DUBAI, 2018BUCHAREST, 2022)\nSecurity in the use of ICTs\n"
+    "MOD\tEUR/44A7/1\nRESOLUTION 130 (REV. DUBAI, 2018BUCHAREST, 2022)\n"
+    "Security in the use of ICTs\n"
     "The Plenipotentiary Conference of the International Telecommunication Union "
     "(Dubai, 2018Bucharest, 2022),\n"
     "recalling\na)\tthe first text;\nSUP\nb)\tthe second text;\nc)\tthe third text;\n"
@@ -248,7 +268,8 @@ PROPOSAL = (
     "ADD\tEUR/44A7/2\nDRAFT NEW RESOLUTION [EUR-1] (BUCHAREST, 2022)\nCyber capacity\n"
     f"{FORMULA}\nresolves\n1\tto train;\nReasons:\tA new text.\n\n"
     "SUP\tEUR/44A7/3\nRESOLUTION 181 (GUADALAJARA, 2010)\nDefinitions\n"
-    "The Plenipotentiary Conference of the International Telecommunication Union (Guadalajara, 2010),\n"
+    "The Plenipotentiary Conference of the International Telecommunication Union "
+    "(Guadalajara, 2010),\n"
     "resolves\n1\tto keep definitions;\nReasons:\tMaintained elsewhere.\n\n"
     "NOC\tEUR/44A7/4\nRESOLUTION 174 (REV. BUSAN, 2014)\nIllicit use\nReasons:\tNo change.\n"
 )
@@ -306,7 +327,8 @@ def test_a_header_block_recurring_on_each_page_is_furniture() -> None:
     text = (
         "RESOLUTION 7 (REV.WRC-23)\nSpectrum\n"
         "The World Radiocommunication Conference (Dubai, 2023),\nresolves\n"
-        f"1 to help;\n\n{page.format(2)}2 to report;\n\n{page.format(3)}3 to go on.\n\n{page.format(4)}"
+        f"1 to help;\n\n{page.format(2)}2 to report;\n\n"
+        f"{page.format(3)}3 to go on.\n\n{page.format(4)}"
     )
     assert rows(text) == [("to help;",), ("to report;",), ("to go on.",)]
 
@@ -314,7 +336,8 @@ def test_a_header_block_recurring_on_each_page_is_furniture() -> None:
 def test_footnotes_under_a_rule_are_not_clauses() -> None:
     text = (
         f"{FORMULA}\nrecognizing\na) the work of the Bureaux1;\n"
-        "____________________\n1 See also Resolution 55 on gender-inclusive language in\nITU texts.\n\n57\n"
+        "____________________\n1 See also Resolution 55 on gender-inclusive language in\n"
+        "ITU texts.\n\n57\n"
     )
     assert rows(text) == [("the work of the Bureaux1;",)]
 
@@ -338,7 +361,9 @@ def test_the_classifier_reads_wraps_joined_and_hyphenation_undone(raw: str, clea
 def test_clean_text_leaves_the_exact_span_alone() -> None:
     text = f"{FORMULA}\nresolves\n1 to continue the strength-\nening of ITU;\n"
     (clause,) = split_into_clauses(text)
-    assert text[clause.start : clause.end] == clause.text == "to continue the strength-\nening of ITU;"
+    assert (
+        text[clause.start : clause.end] == clause.text == "to continue the strength-\nening of ITU;"
+    )
     assert clause.clean_text == "to continue the strengthening of ITU;"
 
 
@@ -381,7 +406,9 @@ def test_a_file_of_ten_thousand_sections() -> None:
 
 
 def test_a_file_that_is_only_headings_gives_no_clause() -> None:
-    assert _timed("recalling\nconsidering\nresolves\ninstructs the Secretary-General\n" * 2000) == []
+    assert (
+        _timed("recalling\nconsidering\nresolves\ninstructs the Secretary-General\n" * 2000) == []
+    )
 
 
 def test_a_heading_with_no_items_and_a_section_title_at_the_very_end() -> None:
@@ -392,8 +419,10 @@ def test_a_heading_with_no_items_and_a_section_title_at_the_very_end() -> None:
 
 def test_two_sections_with_the_same_number_stay_two_sections() -> None:
     block = "DECISION 5{}\nBudget\nThe Council,\ndecides\n1 to approve {}.\n\n"
-    text = "1.5\tThe draft read as follows:\n\n" + block.format("", "the draft") + (
-        "1.6\tThe draft was approved. It reads:\n\n" + block.format(" (C24)", "the budget")
+    text = (
+        "1.5\tThe draft read as follows:\n\n"
+        + block.format("", "the draft")
+        + ("1.6\tThe draft was approved. It reads:\n\n" + block.format(" (C24)", "the budget"))
     )
     assert rows(text, "function", "section") == [
         ("The draft read as follows:", "", ""),
@@ -407,12 +436,39 @@ def test_two_sections_with_the_same_number_stay_two_sections() -> None:
 # ------------------------------------------------------------------------ properties
 
 _PIECES = [
-    "RESOLUTION 70 (REV. X, 2022)", "ARTICLE 3", "ANNEX 1 TO RESOLUTION 7", "MOD\tEUR/1/1", "ADD",
-    "SUP", "NOC", "Reasons:\t", "recalling", "resolves", "• *noting*", "**resolves** that ",
-    "instructs the Secretary-General", FORMULA, "The Council,", "a) ", "1 ", "3.1\t", "\f", "\n",
-    "\n\n", "____________", "- 4 -", "Home > A > B", '"', ";", ".", "the Union acts", "strength-\n",
+    "RESOLUTION 70 (REV. X, 2022)",
+    "ARTICLE 3",
+    "ANNEX 1 TO RESOLUTION 7",
+    "MOD\tEUR/1/1",
+    "ADD",
+    "SUP",
+    "NOC",
+    "Reasons:\t",
+    "recalling",
+    "resolves",
+    "• *noting*",
+    "**resolves** that ",
+    "instructs the Secretary-General",
+    FORMULA,
+    "The Council,",
+    "a) ",
+    "1 ",
+    "3.1\t",
+    "\f",
+    "\n",
+    "\n\n",
+    "____________",
+    "- 4 -",
+    "Home > A > B",
+    '"',
+    ";",
+    ".",
+    "the Union acts",
+    "strength-\n",
 ]
-_layout_text = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=6)), max_size=60).map("".join)
+_layout_text = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=6)), max_size=60).map(
+    "".join
+)
 _CHANGES = {"", "added", "modified", "suppressed"}
 
 

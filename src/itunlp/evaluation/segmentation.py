@@ -33,17 +33,12 @@ __all__ = [
 ]
 
 
-
 #: Columns of the table returned by :func:`evaluate_segmentation` (before the accuracies).
 COLUMNS = ["style", "documents", "support", "predicted", "matched", "precision", "recall", "f1"]
 
 #: Clause attributes whose accuracy on matched clauses is scored when the gold has them;
 #: each gives a column ``<name>_acc``.
 ATTRIBUTES = ("function", "section", "part", "change")
-
-
-
-
 
 
 def match_spans(
@@ -209,8 +204,7 @@ def evaluate_segmentation(
         docs, support, predicted_n, matched = counts[key]
         p, r, f = score_spans(matched, predicted_n, support)
         accuracies = [
-            right[key][a][0] / right[key][a][1] if right[key][a][1] else float("nan")
-            for a in shown
+            right[key][a][0] / right[key][a][1] if right[key][a][1] else float("nan") for a in shown
         ]
         rows.append([key, docs, support, predicted_n, matched, p, r, f, *accuracies])
     return pd.DataFrame(rows, columns=[*COLUMNS, *(f"{a}_acc" for a in shown)])

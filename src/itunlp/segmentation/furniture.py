@@ -15,7 +15,6 @@ page break left inside the span removed.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -94,7 +93,11 @@ def furniture_lines(
     def alone(i: int) -> bool:
         """Blank or page edge on both sides: a one-line paragraph."""
         before = i == 0 or lines[i - 1][0] == lines[i - 1][1] or _page_break_before(text, lines, i)
-        after = i + 1 >= n or lines[i + 1][0] == lines[i + 1][1] or _page_break_before(text, lines, i + 1)
+        after = (
+            i + 1 >= n
+            or lines[i + 1][0] == lines[i + 1][1]
+            or _page_break_before(text, lines, i + 1)
+        )
         return before and after
 
     # 1. After a form feed: the first lines of the page, up to a blank line
@@ -118,7 +121,9 @@ def furniture_lines(
                     taking = False
 
     # 2. Next to a page-number line: a short label alone just before or after it.
-    pages = [i for i, (s, e) in enumerate(lines) if s < e and e - s <= 16 and is_page_number(text[s:e])]
+    pages = [
+        i for i, (s, e) in enumerate(lines) if s < e and e - s <= 16 and is_page_number(text[s:e])
+    ]
     for p in pages:
         for step in (1, -1):
             j = p + step
@@ -190,9 +195,7 @@ def _page_break_before(text: str, lines: Sequence[tuple[int, int]], i: int) -> b
     return text.find("\f", lines[i - 1][1], lines[i][0] + 1) >= 0
 
 
-def clean_clause_text(
-    text: str, skip: Sequence[tuple[int, int]] = (), offset: int = 0
-) -> str:
+def clean_clause_text(text: str, skip: Sequence[tuple[int, int]] = (), offset: int = 0) -> str:
     """A clause as the classifier should read it: one line, words whole.
 
     Line wraps become single spaces and a word hyphenated across a line break is

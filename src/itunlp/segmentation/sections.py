@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "CHANGE_MARKER",
     "CHANGES",
+    "CHANGE_MARKER",
     "SECTION_LINE",
     "change_of_marker",
     "section_name",
@@ -31,7 +31,9 @@ _KINDS = (
 )
 
 #: A section number: "70", "5A", "12bis", "[EUR-1]", "COM5/1", "A", "IV".
-_NUMBER = r"(?:\d{1,4}[A-Z]?(?:bis|ter|quater)?|\[[^\]\n]{1,40}\]|[A-Z]{1,6}\d{0,3}(?:[-/.]\d{1,3})*)"
+_NUMBER = (
+    r"(?:\d{1,4}[A-Z]?(?:bis|ter|quater)?|\[[^\]\n]{1,40}\]|[A-Z]{1,6}\d{0,3}(?:[-/.]\d{1,3})*)"
+)
 
 #: A change marker standing before a title on the same line: "MOD ", "ADD EUR/44A7/2 ".
 _MARKER_PREFIX = r"(?P<chg>MOD|ADD|SUP|NOC)\s+(?:(?:[A-Z]{2,}|[A-Z]\w{0,8}/)[\w/().-]*\s+)?"
