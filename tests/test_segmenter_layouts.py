@@ -512,3 +512,69 @@ def test_the_spacy_component_exposes_the_clause_columns_on_spans() -> None:
         "Resolution 130",
     )
     assert second._.itunlp_section_title == "Security in the use of ICTs"
+
+
+# ------------------------------------------------------------------ the clause table
+
+
+def _final_acts(n: int) -> str:
+    return "".join(
+        f"PP-22 – Final Acts\n\nRESOLUTION {70 + i} (REV. BUCHAREST, 2022)\nSubject {i}\n"
+        f"{FORMULA}\nrecalling\na) the text number {i};\nresolves\n1 to act on {i};\n\n"
+        for i in range(n)
+    )
+
+
+def test_itunlp_segment_writes_the_new_columns_for_a_multi_resolution_file(
+    tmp_path: Path,
+) -> None:
+    import pandas as pd
+    from click.testing import CliRunner
+
+    import itunlp.cli  # noqa: F401  (registers the verbs)
+    from itunlp.cli._group import main
+
+    source = tmp_path / "final-acts.txt"
+    source.write_text(_PROPOSAL_AND_ACTS, encoding="utf-8")
+    out = tmp_path / "clauses.csv"
+    result = CliRunner().invoke(main, ["segment", str(source), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(table.columns[7:12]) == ["function", "section", "section_title", "part", "change"]
+    assert set(table["section"]) == {"Resolution 130", "Resolution 70", "Resolution 71"}
+    rows_130 = table[table["section"] == "Resolution 130"]
+    assert set(rows_130["change"]) == {"modified"}
+    assert set(table.loc[table["section"] == "Resolution 71", "section_title"]) == {"Subject 1"}
+    assert set(table["part"]) == {"preamble", "operative"}
+
+
+_PROPOSAL_AND_ACTS = (
+    "MOD\tEUR/1/1\nRESOLUTION 130 (REV. DUBAI, 2018BUCHAREST, 2022)\nSecurity\n"
+    f"{FORMULA}\nresolves\n1 to act;\nReasons:\tUpdate.\n\n" + _final_acts(2)
+)
+
+
+def test_a_streamed_file_carries_its_context_across_blocks(tmp_path: Path) -> None:
+    from itunlp.run.batch import segment_documents, stream_clauses
+
+    source = tmp_path / "big.txt"
+    items = "".join(f"{i} to act on item number {i} of the long list;\n" for i in range(1, 80))
+    text = (
+        f"MOD\tEUR/1/1\nRESOLUTION 130 (REV. DUBAI, 2018)\nSecurity\n{FORMULA}\nresolves\n{items}"
+        f"Reasons:\tUpdate.\n\n{_final_acts(20)}"
+    )
+    source.write_text(text, encoding="utf-8")
+    whole = segment_documents([source])
+    streamed = pd_concat(
+        stream_clauses(None, [source], stream_bytes=100, block_chars=700, progress=False)
+    )
+    assert len(streamed) == len(whole) == 79 + 40
+    assert set(whole.loc[:78, "change"]) == {"modified"}
+    for column in ("function", "section", "section_title", "part", "change"):
+        assert streamed[column].tolist() == whole[column].tolist(), column
+
+
+def pd_concat(chunks):  # noqa: ANN001, ANN201
+    import pandas as pd
+
+    return pd.concat(list(chunks), ignore_index=True)

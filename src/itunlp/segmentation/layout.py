@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from itunlp.segmentation import rules
 from itunlp.segmentation.furniture import furniture_lines
@@ -70,6 +71,28 @@ class LayoutState:
     in_resolution: bool = False
     open_sentence: bool = False
     provisions: bool = False  # in an article or annex: numbered items are one clause each
+    #: After a call: how many leading clauses took their function/part, section and
+    #: change from the incoming state (keys "function", "section", "change"), and
+    #: which of them the block set itself (key "own", the same names).
+    head: dict[str, Any] = field(default_factory=dict)
+
+    def carried(self) -> dict[str, Any]:
+        """The context this state hands to the next block, as plain data."""
+        return {
+            "function": self.function,
+            "part": self.part,
+            "section": self.section.name,
+            "section_title": self.section.title,
+            "change": self.change,
+            "in_resolution": self.in_resolution,
+            "provisions": self.provisions,
+        }
+
+
+#: Bits of the context a block sets itself (else it inherits it from the state).
+_OWN_FUNCTION, _OWN_SECTION, _OWN_CHANGE = 1, 2, 4
+_OWN_ALL = _OWN_FUNCTION | _OWN_SECTION | _OWN_CHANGE
+_OWN_NAMES = {"function": _OWN_FUNCTION, "section": _OWN_SECTION, "change": _OWN_CHANGE}
 
 
 @dataclass(slots=True)
@@ -86,6 +109,7 @@ class _Paragraph:
     section: SectionInfo = _NO_SECTION
     change: str = ""
     skips: list[tuple[int, int]] | None = None  # furniture inside a bridged span
+    inherits: int = 0  # _OWN_* bits of the context taken from the incoming state
 
 
 class _Layout:
@@ -99,6 +123,7 @@ class _Layout:
         self.current: _Paragraph | None = None
         self.lines = [_strip_bounds(text, a, b) for a, b in _lines(text)]
         self.block_change = state.change
+        self.own = 0  # which context this block has set itself (_OWN_* bits)
         self.pending_change: str | None = None
         self.quote_open = False
         self.straight_open = False
@@ -263,6 +288,7 @@ class _Layout:
             if REASONS_START.match(text, start, end):
                 self.close()
                 self.block_change, self.pending_change = "", None
+                self.own |= _OWN_CHANGE
                 # The reason text may wrap onto the next lines, until its full stop.
                 gap, prev_end_char = True, ""
                 in_reasons = text[end - 1] not in ".!?"
@@ -278,6 +304,7 @@ class _Layout:
                     self.close()
                     if m.group("chg"):
                         self.block_change = CHANGES[m.group("chg")]
+                        self.own |= _OWN_CHANGE
                         self.pending_change = None
                     if m.group("title"):
                         title = " ".join(m.group("title").split())
@@ -285,6 +312,7 @@ class _Layout:
                         title, skip_until = self.title_lines(index, furniture)
                     st.section = SectionInfo(name, title)
                     st.function, st.part = "", ""
+                    self.own |= _OWN_FUNCTION | _OWN_SECTION
                     st.in_resolution = True
                     st.open_sentence = False
                     st.provisions = m.group("kind").lower() in ("article", "annex", "appendix")
@@ -303,6 +331,7 @@ class _Layout:
             if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
                 self.close()
                 st.function, st.part, st.in_resolution, in_subject, gap = "", "", True, True, True
+                self.own |= _OWN_FUNCTION
                 prev_end_char = ""
                 continue
             at_unit_start = prev_end_char == "" or prev_end_char in rules.STATEMENT_END + ","
@@ -319,6 +348,7 @@ class _Layout:
                     self.close()
                     in_subject, st.in_resolution, gap = False, True, True
                     st.function, st.part, st.open_sentence = "", "", False
+                    self.own |= _OWN_FUNCTION
                     prev_end_char = ""
                     skip_until = formula_end
                     continue
@@ -336,6 +366,7 @@ class _Layout:
             if heading is not None:
                 self.close()
                 st.function, st.part = heading.function, heading.part
+                self.own |= _OWN_FUNCTION
                 st.in_resolution, in_subject, gap = True, False, True
                 st.open_sentence = False
                 last_text_char = ""
@@ -377,6 +408,7 @@ class _Layout:
                 # unmarked capitalised paragraph after it and a blank line is prose
                 # after the resolution.
                 st.function, st.part, st.in_resolution = "", "", False
+                self.own |= _OWN_FUNCTION
                 self.close()
             if body != start:
                 if (
@@ -407,6 +439,7 @@ class _Layout:
             prev_title_like = _title_like(text, start, end)
         self.close()
         st.change = self.block_change
+        st.head = {"own": [name for name, bit in _OWN_NAMES.items() if self.own & bit]}
         return self.paragraphs
 
     def new_paragraph(self, start: int, end: int, is_item: bool, gap: bool) -> _Paragraph:
@@ -415,7 +448,19 @@ class _Layout:
         if is_item and self.pending_change is not None:
             change, self.pending_change = self.pending_change, None
         whole = is_item and (bool(st.function) or st.in_resolution or st.provisions)
-        return _Paragraph(start, end, st.function, is_item, gap, st.part, whole, st.section, change)
+        return _Paragraph(
+            start,
+            end,
+            st.function,
+            is_item,
+            gap,
+            st.part,
+            whole,
+            st.section,
+            change,
+            None,
+            _OWN_ALL & ~self.own,
+        )
 
     def change_marker(self, kind: str, line: str, index: int, furniture: set[int]) -> None:
         """Open a change block, or mark the next item only (ADD/SUP inside a MOD block)."""
@@ -428,6 +473,7 @@ class _Layout:
             self.pending_change = change
             return
         self.block_change = change
+        self.own |= _OWN_CHANGE
         self.pending_change = None
 
 
