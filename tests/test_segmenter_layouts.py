@@ -574,7 +574,7 @@ def test_a_streamed_file_carries_its_context_across_blocks(tmp_path: Path) -> No
         assert streamed[column].tolist() == whole[column].tolist(), column
 
 
-def pd_concat(chunks):  # noqa: ANN001, ANN201
+def pd_concat(chunks):
     import pandas as pd
 
     return pd.concat(list(chunks), ignore_index=True)
