@@ -167,8 +167,9 @@ def decode_text(data: bytes, path: str | os.PathLike[str] = "-") -> str:
     Raises
     ------
     DocumentError
-        Empty input, NUL bytes (outside UTF-16/32), or bytes that decode to
-        mostly control characters: a binary file, not text.
+        Empty input (also a byte-order mark or whitespace alone), NUL bytes
+        (outside UTF-16/32), or bytes that decode to mostly control characters:
+        a binary file, not text.
 
     Examples
     --------
@@ -197,7 +198,11 @@ def decode_text(data: bytes, path: str | os.PathLike[str] = "-") -> str:
         raise DocumentError(path, f"cannot decode as {encoding.name}: {error}") from None
     if _looks_binary(text):
         raise DocumentError(path, "binary file (mostly control characters); not text")
-    return _normalise_newlines(text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        # Notepad saves an "empty" UTF-8 file as a BOM alone: as empty as 0 bytes.
+        raise DocumentError(path, "empty file (only a byte-order mark or whitespace)")
+    return _normalise_newlines(text)
 
 
 def _scan_text_file(handle: IO[bytes], path: Path) -> tuple[_Encoding, bytes]:
