@@ -56,7 +56,19 @@ __all__ = [
 NEAR_DUPLICATE_JACCARD = 0.8
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SUGGEST_COLUMNS = ["text", "themes", "suggested_themes"]
-PROVENANCE_COLUMNS = ["doc_id", "path", "page", "start", "end", "function", "clause_id"]
+PROVENANCE_COLUMNS = [
+    "doc_id",
+    "path",
+    "page",
+    "start",
+    "end",
+    "function",
+    "part",
+    "section",
+    "section_title",
+    "change",
+    "clause_id",
+]
 RANKING_COLUMNS = ["focus_theme", "uncertainty"]
 
 
@@ -165,7 +177,8 @@ def suggest(
     pandas.DataFrame
         ``n`` rows in suggestion order with columns ``text, themes,
         suggested_themes, score_<theme>..., doc_id, path, page, start, end,
-        function, clause_id, focus_theme, uncertainty``. ``themes`` and
+        function, part, section, section_title, change, clause_id, focus_theme,
+        uncertainty``. ``themes`` and
         ``suggested_themes`` are both the model's guess (lists); the annotator
         edits ``themes``. ``focus_theme`` is the theme whose turn picked the
         clause and ``uncertainty`` its closeness to that theme's threshold.
