@@ -90,6 +90,7 @@ class HeadingScheme:
     _part_of: dict[str, str] = field(init=False, repr=False)
     _first_words: frozenset[str] = field(init=False, repr=False)
     _pattern: re.Pattern[str] = field(init=False, repr=False)
+    _starts_lower: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         part_of: dict[str, str] = {}
@@ -107,6 +108,9 @@ class HeadingScheme:
         object.__setattr__(self, "_part_of", part_of)
         object.__setattr__(self, "_first_words", frozenset(first))
         object.__setattr__(self, "_pattern", pattern)
+        object.__setattr__(
+            self, "_starts_lower", frozenset(w.lower() for w in self.addressee_starts)
+        )
 
     @property
     def words(self) -> list[str]:
@@ -233,7 +237,7 @@ class HeadingScheme:
         return HeadingMatch(function, part, split)
 
     def _is_addressee_start(self, word: str) -> bool:
-        return word in self.addressee_starts or word.lower() in self.addressee_starts
+        return word.lower() in self._starts_lower
 
     def _is_addressee(self, text: str, part: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` can be the addressee of an operative heading."""
