@@ -578,3 +578,20 @@ def pd_concat(chunks):
     import pandas as pd
 
     return pd.concat(list(chunks), ignore_index=True)
+
+
+def test_a_wrapped_line_after_a_comma_that_begins_with_a_heading_word_is_text() -> None:
+    text = (
+        f"{FORMULA}\na) that accessible terminals remain costly, and the experts,\n"
+        "recalling that an earlier plan had never been funded, asked for a budget;\n"
+        "b) the report,\nnoting\na) the work;\n"
+    )
+    assert rows(text, "function") == [
+        (
+            "that accessible terminals remain costly, and the experts,\n"
+            "recalling that an earlier plan had never been funded, asked for a budget;",
+            "",
+        ),
+        ("the report,", ""),
+        ("the work;", "noting"),
+    ]

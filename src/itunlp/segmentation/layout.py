@@ -363,6 +363,21 @@ class _Layout:
                 heading = self.scheme.match(text, start, end)
                 if heading is not None and heading.body >= 0 and not st.in_resolution:
                     heading = None  # a heading running on into text only inside a resolution
+                if (
+                    heading is not None
+                    and prev_end_char == ","
+                    and (
+                        heading.body >= 0
+                        or (
+                            self.current is not None
+                            and not (self.current.is_item or self.current.function)
+                        )
+                    )
+                ):
+                    # After a comma only a bare heading line closing an item or a clause
+                    # under a heading ("b) ...," then "noting") is one; "...,\nrecalling
+                    # that ..." is a wrapped line, and so is a heading word after prose.
+                    heading = None
             if heading is not None:
                 self.close()
                 st.function, st.part = heading.function, heading.part
