@@ -595,3 +595,14 @@ def test_a_wrapped_line_after_a_comma_that_begins_with_a_heading_word_is_text() 
         ("the report,", ""),
         ("the work;", "noting"),
     ]
+
+
+def test_a_header_paired_with_the_page_number_is_furniture() -> None:
+    text = (
+        f"{FORMULA}\nrecalling\na) the commitments under the conventions, in\n"
+        "particular on discrimination;\n\n- 56 -\nPP-22 – Res. 70\n\nconsidering\n"
+        "a) that women remain under-represented in\n\n- 57 -\nPP-22 – Res. 70\n\nstudy groups;\n"
+    )
+    got = split_into_clauses(text)
+    assert [c.function for c in got] == ["recalling", "considering"]
+    assert got[1].clean_text == "that women remain under-represented in study groups;"

@@ -120,7 +120,8 @@ def furniture_lines(
                 else:
                     taking = False
 
-    # 2. Next to a page-number line: a short label alone just before or after it.
+    # 2. Next to a page-number line: a short label alone just before or after it,
+    #    or sharing a two-line block with it.
     pages = [
         i for i, (s, e) in enumerate(lines) if s < e and e - s <= 16 and is_page_number(text[s:e])
     ]
@@ -129,8 +130,11 @@ def furniture_lines(
             j = p + step
             while 0 <= j < n and lines[j][0] == lines[j][1]:
                 j += step
-            if 0 <= j < n and short_label(j) and alone(j):
-                found.add(j)
+            if 0 <= j < n and short_label(j):
+                # Alone ("56", blank, "Res. 70"), or paired with the page number in a
+                # block of two lines ("- 56 -" over "PP-22 – Res. 70").
+                if alone(j) or (j == p + step and _small_block(lines, j)):
+                    found.add(j)
 
     # 3. Short labels that recur standing alone.
     counts: Counter[str] = Counter()
