@@ -606,3 +606,27 @@ def test_a_header_paired_with_the_page_number_is_furniture() -> None:
     got = split_into_clauses(text)
     assert [c.function for c in got] == ["recalling", "considering"]
     assert got[1].clean_text == "that women remain under-represented in study groups;"
+
+
+def test_declaration_headings_and_numbered_sub_titles() -> None:
+    text = (
+        "We, the Ministers, meeting in Nadi on 9 September 2022,\n\nRecalling\n"
+        "•\tthe Connect 2030 Agenda;\n\nCall upon development partners and the international community\n"
+        "•\tto fund regional backbones;\n\n5\tGender (Resolution 55)\n\nagrees\n"
+        "to propose a gender focal point in each study group,\n\n6\tOther matters\n\n"
+        "The meeting agreed to meet again in Bangkok.\n"
+    )
+    assert rows(text, "function") == [
+        ("the Connect 2030 Agenda;", "recalling"),
+        (
+            "to fund regional backbones;",
+            "call upon development partners and the international community",
+        ),
+        ("to propose a gender focal point in each study group,", "agrees"),
+        ("The meeting agreed to meet again in Bangkok.", ""),
+    ]
+
+
+def test_a_capitalised_heading_like_title_without_items_is_not_a_heading() -> None:
+    text = "Urges Member States and industry\n\nThe ministers met in Geneva. They agreed.\n"
+    assert rows(text, "function") == [("The ministers met in Geneva.", ""), ("They agreed.", "")]

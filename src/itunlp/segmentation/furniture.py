@@ -130,11 +130,14 @@ def furniture_lines(
             j = p + step
             while 0 <= j < n and lines[j][0] == lines[j][1]:
                 j += step
-            if 0 <= j < n and short_label(j):
-                # Alone ("56", blank, "Res. 70"), or paired with the page number in a
-                # block of two lines ("- 56 -" over "PP-22 – Res. 70").
-                if alone(j) or (j == p + step and _small_block(lines, j)):
-                    found.add(j)
+            # Alone ("56", blank, "Res. 70"), or paired with the page number in a
+            # block of two lines ("- 56 -" over "PP-22 – Res. 70").
+            if (
+                0 <= j < n
+                and short_label(j)
+                and (alone(j) or (j == p + step and _small_block(lines, j)))
+            ):
+                found.add(j)
 
     # 3. Short labels that recur standing alone.
     counts: Counter[str] = Counter()

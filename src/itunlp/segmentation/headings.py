@@ -61,11 +61,16 @@ class HeadingMatch:
         Offset (into the text given to :meth:`HeadingScheme.match`) where the
         first clause starts when the heading runs on into it on the same line;
         ``-1`` when the line holds the heading alone.
+    capitalised : bool
+        A capitalised heading of more than three words ("Call upon development
+        partners and the international community"), which may as well be a
+        title: the layout pass takes it only when items follow it.
     """
 
     function: str
     part: str
     body: int = -1
+    capitalised: bool = False
 
 
 def _phrase_regex(phrases: list[str]) -> str:
@@ -216,13 +221,12 @@ class HeadingScheme:
             if capital and len(text[pos:end].split()) > 3 and not text[pos:end].isupper():
                 return None
             return HeadingMatch(_fold(text[pos:cut]), part)
-        if capital and not text[pos:end].isupper():
-            return None  # "Noting that ..." / "Resolves to" capitalised: a sentence start
-        marker = _RUN_ON_MARKER.match(text, rest, end)
+        long_capital = capital and not text[pos:end].isupper()
+        marker = None if long_capital else _RUN_ON_MARKER.match(text, rest, end)
         if marker is not None:
             return HeadingMatch(_fold(text[pos:cut]), part, rest)
         first = _first_word(text, rest, end)
-        if first in self.clause_starts:
+        if first in self.clause_starts and not long_capital:
             return HeadingMatch(_fold(text[pos:cut]), part, rest)
         if part not in self.addressee_parts or not self._is_addressee_start(first):
             return None
@@ -233,7 +237,10 @@ class HeadingScheme:
             return None
         function = _fold(text[pos:addressee_end])
         if split < 0:
-            return HeadingMatch(function, part)
+            # "Noting that ...", "Invites Member States to ..." capitalised: a sentence.
+            return HeadingMatch(function, part, -1, long_capital)
+        if long_capital:
+            return None
         return HeadingMatch(function, part, split)
 
     def _is_addressee_start(self, word: str) -> bool:

@@ -30,18 +30,13 @@ from itunlp.segmentation.lines import (
     _strip_bounds,
     _title_like,
 )
+from itunlp.segmentation.lookahead import REASONS_START, _LineReader
 from itunlp.segmentation.sections import CHANGE_MARKER, CHANGES, section_name
 
 __all__ = ["LayoutState", "SectionInfo"]
 
 #: The bare enacting formula of a Council decision: "The Council,".
 SHORT_FORMULA = re.compile(r"The\s+(?:[A-Z][\w-]*\s+){0,5}(?:Council|Conference|Assembly)\s*,")
-
-#: A "Reasons:" line that closes a proposal's change block.
-REASONS_START = re.compile(r"Reasons?\s*:")
-
-#: Longest section title (lines) after a section line.
-MAX_TITLE_LINES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +105,10 @@ class _Paragraph:
     change: str = ""
     skips: list[tuple[int, int]] | None = None  # furniture inside a bridged span
     inherits: int = 0  # _OWN_* bits of the context taken from the incoming state
+    joinable: bool = True  # False right after a heading, formula, section or marker
 
 
-class _Layout:
+class _Layout(_LineReader):
     """One pass over the lines of a text; see :func:`_layout`."""
 
     def __init__(self, text: str, state: LayoutState, scheme: HeadingScheme) -> None:
@@ -124,6 +120,7 @@ class _Layout:
         self.lines = [_strip_bounds(text, a, b) for a, b in _lines(text)]
         self.block_change = state.change
         self.own = 0  # which context this block has set itself (_OWN_* bits)
+        self.fresh = False  # a heading, formula, section or marker since the last paragraph
         self.pending_change: str | None = None
         self.quote_open = False
         self.straight_open = False
@@ -147,112 +144,10 @@ class _Layout:
             self.curly_depth = max(0, self.curly_depth + line.count("“") - line.count("”"))
         self.quote_open = self.straight_open or self.curly_depth > 0
 
-    def is_structure(self, line: str) -> bool:
-        """Headings, section titles and change markers are never furniture."""
-        if _section_match(line) is not None or CHANGE_MARKER.fullmatch(line):
-            return True
-        return self.scheme.match(line) is not None
-
-    def next_content(self, index: int, furniture: set[int]) -> int:
-        """Index of the next non-blank, non-furniture line after ``index`` (or -1)."""
-        for j in range(index + 1, min(len(self.lines), index + 12)):
-            s, e = self.lines[j]
-            if s == e or j in furniture:
-                continue
-            line = self.text[s:e] if e - s <= rules.MAX_STRUCTURE_LINE else ""
-            if line and _is_furniture(line) and not CHANGE_MARKER.fullmatch(line):
-                continue
-            return j
-        return -1
-
-    def heading_wrap(self, index: int, function: str) -> int:
-        """Index of the last line of a heading wrapped over two lines (else ``index``).
-
-        "instructs the Director of the Telecommunication Development" + "Bureau":
-        only an operative heading that names its addressee (or ends with a comma)
-        wraps, and only onto a short line that is no clause, item or heading.
-        """
-        if " " not in function or self.state.part != "operative":
-            return index
-        j = index + 1
-        if j >= len(self.lines):
-            return index
-        s, e = self.lines[j]
-        if s == e or e - s > 60 or j + 1 >= len(self.lines):
-            return index
-        line = self.text[s:e]
-        if any(ch in line for ch in '.;!?"“”'):
-            return index
-        first = line.split()[0].lower()
-        if first in self.scheme.clause_starts or self.scheme.match(line) is not None:
-            return index
-        if _item_marker_end(self.text, s, e, True, True) != s or _section_match(line) is not None:
-            return index
-        if not (line[0].isupper() or first in ("and", "of", "in", "the", "for", "with")):
-            return index
-        # The line after must start the items (a marker, or "to"/"that").
-        ns, ne = self.lines[j + 1]
-        if ns == ne:
-            return index
-        after = self.text[ns:ne].split()[0].lower()
-        if (
-            after in self.scheme.clause_starts
-            or _item_marker_end(self.text, ns, ne, True, True) != ns
-        ):
-            return j
-        return index
-
-    def ends_block(self, index: int) -> bool:
-        """Whether line ``index`` is followed by a blank line, the end or a new item."""
-        j = index + 1
-        if j >= len(self.lines) or self.lines[j][0] == self.lines[j][1]:
-            return True
-        return self.starts_item(j)
-
-    def starts_item(self, j: int) -> bool:
-        if j < 0:
-            return False
-        s, e = self.lines[j]
-        return _item_marker_end(self.text, s, e, True, True) != s
-
-    def formula_follows(self, index: int) -> bool:
-        """An enacting formula within the next few lines: a real section start."""
-        for j in range(index + 1, min(len(self.lines), index + 8)):
-            s, e = self.lines[j]
-            if s < e and rules.ENACTING_FORMULA_START.match(self.text, s, e):
-                return True
-        return False
-
-    def title_lines(self, index: int, furniture: set[int]) -> tuple[str, int]:
-        """The section title after a section line, and the index of its last line."""
-        text, lines = self.text, self.lines
-        parts: list[str] = []
-        last = index
-        j = index + 1
-        while j < len(lines) and lines[j][0] == lines[j][1] and j - index <= 2:
-            j += 1
-        while j < len(lines) and len(parts) < MAX_TITLE_LINES:
-            s, e = lines[j]
-            if s == e or j in furniture or e - s > 200:
-                break
-            line = text[s:e]
-            if (
-                text[e - 1] in ".;:!?"
-                or _is_furniture(line)
-                or CHANGE_MARKER.fullmatch(line)
-                or REASONS_START.match(line)
-                or _section_match(line) is not None
-                or rules.ENACTING_FORMULA_START.match(line)
-                or self.scheme.match(line) is not None
-                or _item_marker_end(text, s, e, True, True) != s
-            ):
-                break
-            parts.append(line.strip("#*_ \t"))
-            last = j
-            j += 1
-        return " ".join(" ".join(parts).split()), last
-
-    # ------------------------------------------------------------------- the pass
+    def mark(self, bits: int) -> None:
+        """This block sets the context ``bits`` itself; what follows starts afresh."""
+        self.own |= bits
+        self.fresh = True
 
     def run(self) -> list[_Paragraph]:
         text, lines, st = self.text, self.lines, self.state
@@ -263,6 +158,7 @@ class _Layout:
         last_text_char = ""  # last character of the last text line, across blank lines
         gap = True
         in_reasons = False
+        blank_seen = furniture_seen = False  # since the last text line
         skip_until = -1
         for index, (start, end) in enumerate(lines):
             if index <= skip_until:
@@ -272,8 +168,7 @@ class _Layout:
                 gap = True
                 prev_end_char = ""
                 in_reasons = False
-                if not (st.in_resolution or st.section.name):
-                    st.open_sentence = False
+                blank_seen = True
                 continue
             line = text[start:end] if end - start <= rules.MAX_STRUCTURE_LINE else ""
             if (
@@ -288,12 +183,13 @@ class _Layout:
             if REASONS_START.match(text, start, end):
                 self.close()
                 self.block_change, self.pending_change = "", None
-                self.own |= _OWN_CHANGE
+                self.mark(_OWN_CHANGE)
                 # The reason text may wrap onto the next lines, until its full stop.
                 gap, prev_end_char = True, ""
                 in_reasons = text[end - 1] not in ".!?"
                 continue
-            if line and (not st.open_sentence or line[0] == "#" or line.isupper()):
+            open_now = st.open_sentence and (furniture_seen or not blank_seen)
+            if line and (not open_now or line[0] == "#" or line.isupper()):
                 m = _section_match(line)
                 if m is not None:
                     name = section_name(m)
@@ -304,7 +200,7 @@ class _Layout:
                     self.close()
                     if m.group("chg"):
                         self.block_change = CHANGES[m.group("chg")]
-                        self.own |= _OWN_CHANGE
+                        self.mark(_OWN_CHANGE)
                         self.pending_change = None
                     if m.group("title"):
                         title = " ".join(m.group("title").split())
@@ -312,7 +208,7 @@ class _Layout:
                         title, skip_until = self.title_lines(index, furniture)
                     st.section = SectionInfo(name, title)
                     st.function, st.part = "", ""
-                    self.own |= _OWN_FUNCTION | _OWN_SECTION
+                    self.mark(_OWN_FUNCTION | _OWN_SECTION)
                     st.in_resolution = True
                     st.open_sentence = False
                     st.provisions = m.group("kind").lower() in ("article", "annex", "appendix")
@@ -326,12 +222,13 @@ class _Layout:
                 self.close()
                 gap = True
                 prev_end_char = ""
+                furniture_seen = True
                 continue
             last = text[end - 1]
             if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
                 self.close()
                 st.function, st.part, st.in_resolution, in_subject, gap = "", "", True, True, True
-                self.own |= _OWN_FUNCTION
+                self.mark(_OWN_FUNCTION)
                 prev_end_char = ""
                 continue
             at_unit_start = prev_end_char == "" or prev_end_char in rules.STATEMENT_END + ","
@@ -348,7 +245,7 @@ class _Layout:
                     self.close()
                     in_subject, st.in_resolution, gap = False, True, True
                     st.function, st.part, st.open_sentence = "", "", False
-                    self.own |= _OWN_FUNCTION
+                    self.mark(_OWN_FUNCTION)
                     prev_end_char = ""
                     skip_until = formula_end
                     continue
@@ -356,13 +253,15 @@ class _Layout:
             if (
                 line
                 and at_unit_start
-                and not st.open_sentence
+                and not open_now
                 and not self.quote_open
                 and (prev_end_char != "," or st.in_resolution)
             ):
                 heading = self.scheme.match(text, start, end)
                 if heading is not None and heading.body >= 0 and not st.in_resolution:
                     heading = None  # a heading running on into text only inside a resolution
+                if heading is not None and heading.capitalised and not self.items_follow(index):
+                    heading = None  # "Urges Member States and industry": a title, not a heading
                 if (
                     heading is not None
                     and prev_end_char == ","
@@ -381,7 +280,7 @@ class _Layout:
             if heading is not None:
                 self.close()
                 st.function, st.part = heading.function, heading.part
-                self.own |= _OWN_FUNCTION
+                self.mark(_OWN_FUNCTION)
                 st.in_resolution, in_subject, gap = True, False, True
                 st.open_sentence = False
                 last_text_char = ""
@@ -400,6 +299,7 @@ class _Layout:
                 gap = False
                 prev_end_char = last_text_char = last
                 st.open_sentence = last not in rules.STATEMENT_END + ","
+                blank_seen = furniture_seen = False
                 prev_title_like = False
                 continue
             if (
@@ -416,6 +316,19 @@ class _Layout:
             if (
                 st.function
                 and gap
+                and body == start
+                and text[start].isupper()
+                and _title_like(text, start, end)
+                and self.ends_block(index)
+                and not self.starts_item(self.next_content(index, furniture))
+            ):
+                # A sub-title between blank lines ("Other matters") ends the heading's
+                # block when no item follows it: what comes next is prose.
+                st.function, st.part, st.in_resolution = "", "", False
+                self.mark(_OWN_FUNCTION)
+            if (
+                st.function
+                and gap
                 and last_text_char == "."
                 and (text[body].isupper() or text[body] in rules.OPENERS)
             ):
@@ -423,16 +336,21 @@ class _Layout:
                 # unmarked capitalised paragraph after it and a blank line is prose
                 # after the resolution.
                 st.function, st.part, st.in_resolution = "", "", False
-                self.own |= _OWN_FUNCTION
+                self.mark(_OWN_FUNCTION)
                 self.close()
             if body != start:
                 if (
-                    not st.function
-                    and end - body <= 80
+                    end - body <= 80
                     and last not in rules.STATEMENT_END + ","
                     and text[body].isupper()
                     and self.ends_block(index)
+                    and (not st.function or (gap and len(text[body:end].split()) <= 10))
                 ):
+                    if st.function and not self.starts_item(self.next_content(index, furniture)):
+                        # "6  Other matters" between blank lines under a heading: the
+                        # heading's block is over; prose or a new heading follows.
+                        st.function, st.part, st.in_resolution = "", "", False
+                        self.mark(_OWN_FUNCTION)
                     # "6.1  Charges": a numbered sub-title inside an article, not a clause.
                     self.close()
                     gap, prev_end_char = True, ""
@@ -451,6 +369,7 @@ class _Layout:
             gap = False
             prev_end_char = last_text_char = last
             st.open_sentence = last not in rules.STATEMENT_END + ","
+            blank_seen = furniture_seen = False
             prev_title_like = _title_like(text, start, end)
         self.close()
         st.change = self.block_change
@@ -463,6 +382,7 @@ class _Layout:
         if is_item and self.pending_change is not None:
             change, self.pending_change = self.pending_change, None
         whole = is_item and (bool(st.function) or st.in_resolution or st.provisions)
+        joinable, self.fresh = not self.fresh, False
         return _Paragraph(
             start,
             end,
@@ -475,6 +395,7 @@ class _Layout:
             change,
             None,
             _OWN_ALL & ~self.own,
+            joinable,
         )
 
     def change_marker(self, kind: str, line: str, index: int, furniture: set[int]) -> None:
@@ -488,7 +409,7 @@ class _Layout:
             self.pending_change = change
             return
         self.block_change = change
-        self.own |= _OWN_CHANGE
+        self.mark(_OWN_CHANGE)
         self.pending_change = None
 
 
@@ -529,6 +450,7 @@ def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph
             and not para.is_item
             and text[para.start].islower()
             and text[out[-1].end - 1] not in rules.STATEMENT_END
+            and para.joinable
             and out[-1].function == para.function
             and out[-1].section is para.section
         ):
