@@ -1,21 +1,27 @@
 """Cut ITU texts into clauses on the raw string: the pure-Python rule engine.
 
 The work is done on the raw string in pure Python with the precompiled patterns
-of :mod:`itunlp.segmentation.rules`, so that segmentation needs no tokenizer and runs
-faster than tokenization itself. It has three passes:
+of :mod:`itunlp.segmentation.rules`, so that segmentation needs no tokenizer and
+runs faster than tokenization itself. It has three passes:
 
-1. *layout*: each line is classified (page furniture, resolution title,
-   enacting formula, heading, list item, text) and consecutive text lines are
-   grouped into paragraphs, each with the resolution heading it falls under;
-2. *sentences*: full stops, ``?``/``!``, ellipses and inline list labels are
-   judged against the abbreviation, number and quotation rules;
+1. *layout* (:mod:`itunlp.segmentation.layout`): each line is classified (page
+   furniture, section title, change marker, enacting formula, heading from
+   ``data/headings.toml``, list item, text) and consecutive text lines are
+   grouped into paragraphs, each with its heading (``function``, ``part``),
+   section (``section``, ``section_title``) and tracked change (``change``);
+2. *sentences* (:mod:`itunlp.segmentation.sentences`): full stops, ``?``/``!``,
+   ellipses and inline list labels are judged against the abbreviation, number
+   and quotation rules;
 3. *clauses*: sentences are cut at ``;``; standalone colons and ``, and``-like
-   connectives are candidates decided by :func:`itunlp.segmentation.boundary_model.rule_decision`
-   or by a learned :class:`~itunlp.segmentation.boundary_model.BoundaryModel`.
+   connectives are candidates decided by
+   :func:`itunlp.segmentation.boundary_model.rule_decision` or by a learned
+   :class:`~itunlp.segmentation.boundary_model.BoundaryModel`.
 
-Offsets always index the original text. This module never imports spaCy; the
-spaCy component in :mod:`itunlp.segmentation.component` runs the same function on ``doc.text``
-and maps the offsets to tokens (and re-exports this module's public names).
+Offsets always index the original text; :attr:`Clause.clean_text` is the same
+clause with wraps joined and hyphenation undone, for the classifier. This module
+never imports spaCy; the spaCy component in :mod:`itunlp.segmentation.component`
+runs the same function on ``doc.text`` and maps the offsets to tokens (and
+re-exports this module's public names).
 """
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ class HeadingScheme:
         --------
         >>> scheme = load_headings()
         >>> scheme.match("• *considering further*")
-        HeadingMatch(function='considering further', part='preamble', body=-1)
+        HeadingMatch(function='considering further', part='preamble', body=-1, capitalised=False)
         >>> line = "resolves that the Union shall act;"
         >>> m = scheme.match(line); (m.function, line[m.body:])
         ('resolves', 'that the Union shall act;')
