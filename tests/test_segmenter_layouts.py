@@ -630,3 +630,26 @@ def test_declaration_headings_and_numbered_sub_titles() -> None:
 def test_a_capitalised_heading_like_title_without_items_is_not_a_heading() -> None:
     text = "Urges Member States and industry\n\nThe ministers met in Geneva. They agreed.\n"
     assert rows(text, "function") == [("The ministers met in Geneva.", ""), ("They agreed.", "")]
+
+
+def test_lettering_that_restarts_under_a_heading_means_the_next_heading_was_lost() -> None:
+    text = (
+        f"{FORMULA}\nrecalling\na) the first text;\nb) the second text;\n"
+        "a) that a lost heading came before this one;\nb) that it did;\n"
+        "resolves\n1 to give priority to:\ni) the first area;\nii) the second area;\n"
+        "2 to act:\na) in one way;\nb) in another;\n"
+    )
+    assert [f for _, f in rows(text, "function")] == [
+        "recalling", "recalling", "", "", "resolves", "resolves", "resolves", "resolves",
+        "resolves", "resolves",
+    ]  # fmt: skip
+
+
+def test_a_parenthesised_line_after_the_section_line_is_not_part_of_the_title() -> None:
+    text = (
+        "DECISION 614\n(adopted at the second plenary meeting)\nConvening of the Policy Forum\n"
+        "The Council,\ndecides\nto convene the Forum in 2026.\n"
+    )
+    assert rows(text, "section", "section_title") == [
+        ("to convene the Forum in 2026.", "Decision 614", "Convening of the Policy Forum")
+    ]

@@ -121,6 +121,7 @@ class _Layout(_LineReader):
         self.block_change = state.change
         self.own = 0  # which context this block has set itself (_OWN_* bits)
         self.fresh = False  # a heading, formula, section or marker since the last paragraph
+        self.ranks: dict[str, int] = {}  # last item label rank per style, under this heading
         self.pending_change: str | None = None
         self.quote_open = False
         self.straight_open = False
@@ -148,6 +149,22 @@ class _Layout(_LineReader):
         """This block sets the context ``bits`` itself; what follows starts afresh."""
         self.own |= bits
         self.fresh = True
+        if bits & _OWN_FUNCTION:
+            self.ranks.clear()
+
+    def lettering_restarts(self, marker: str) -> bool:
+        """Whether an item marker starts its list again under the same heading.
+
+        The last rank of each label style (number, letter, roman) is kept; an item
+        of one style forgets the others (a nested list restarts under each item).
+        """
+        style, rank = _label_rank(marker, self.ranks.get("letter", -1))
+        if style is None:
+            return False
+        restarted = rank == 0 and self.ranks.get(style, -1) >= 1
+        self.ranks.clear()
+        self.ranks[style] = rank
+        return restarted
 
     def run(self) -> list[_Paragraph]:
         text, lines, st = self.text, self.lines, self.state
@@ -355,6 +372,11 @@ class _Layout(_LineReader):
                     self.close()
                     gap, prev_end_char = True, ""
                     continue
+                if self.lettering_restarts(text[start:body]) and st.function:
+                    # "a)" again after "c)" with no heading between: the extractor lost
+                    # the heading, so these items have none (CONVENTIONS.md).
+                    st.function, st.part = "", ""
+                    self.mark(_OWN_FUNCTION)
                 self.close()
                 self.current = self.new_paragraph(body, end, True, gap)
             elif self.current is not None and not (
@@ -411,6 +433,31 @@ class _Layout(_LineReader):
         self.block_change = change
         self.mark(_OWN_CHANGE)
         self.pending_change = None
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+
+
+def _label_rank(marker: str, letter_rank: int) -> tuple[str | None, int]:
+    """(style, 0-based rank) of an item marker: ``a)`` -> ("letter", 0), ``2`` -> ("number", 1).
+
+    A lone ``i``/``v``/``x`` is a letter only right after ``h``/``u``/``w``.
+    """
+    core = marker.strip().strip("•◦▪‣●■►▶➢–—-* \t").strip("().").lower()
+    if core.isdigit():
+        return "number", int(core) - 1
+    if len(core) == 1 and core.isalpha() and core.isascii():
+        rank = ord(core) - ord("a")
+        if core in _ROMAN and letter_rank != rank - 1:
+            return "roman", _ROMAN[core] - 1
+        return "letter", rank
+    if core and all(ch in _ROMAN for ch in core) and len(core) <= 6:
+        total = 0
+        for a, b in zip(core, core[1:] + " ", strict=True):
+            value = _ROMAN[a]
+            total += -value if b in _ROMAN and _ROMAN[b] > value else value
+        return "roman", total - 1
+    return None, 0
 
 
 def _enacting_formula_end(text: str, lines: list[tuple[int, int]], index: int) -> int:

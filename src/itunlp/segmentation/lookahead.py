@@ -141,7 +141,10 @@ class _LineReader:
                 or _item_marker_end(text, s, e, True, True) != s
             ):
                 break
-            parts.append(line.strip("#*_ \t"))
+            if not (line.startswith("(") and line.endswith(")")):
+                # "(REV. BUCHAREST, 2022)" or "(adopted at the 2nd plenary meeting)"
+                # on a line of its own belongs to the section line, not the title.
+                parts.append(line.strip("#*_ \t"))
             last = j
             j += 1
         return " ".join(" ".join(parts).split()), last
