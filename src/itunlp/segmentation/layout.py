@@ -25,12 +25,13 @@ from itunlp.segmentation.headings import HeadingScheme, load_headings
 from itunlp.segmentation.lines import (
     _is_furniture,
     _item_marker_end,
+    _label_rank,
     _lines,
     _section_match,
     _strip_bounds,
     _title_like,
 )
-from itunlp.segmentation.lookahead import REASONS_START, _LineReader
+from itunlp.segmentation.lookahead import REASONS_START, _enacting_formula_end, _LineReader
 from itunlp.segmentation.sections import CHANGE_MARKER, CHANGES, section_name
 
 __all__ = ["LayoutState", "SectionInfo"]
@@ -433,48 +434,6 @@ class _Layout(_LineReader):
         self.block_change = change
         self.mark(_OWN_CHANGE)
         self.pending_change = None
-
-
-_ROMAN = {"i": 1, "v": 5, "x": 10}
-
-
-def _label_rank(marker: str, letter_rank: int) -> tuple[str | None, int]:
-    """(style, 0-based rank) of an item marker: ``a)`` -> ("letter", 0), ``2`` -> ("number", 1).
-
-    A lone ``i``/``v``/``x`` is a letter only right after ``h``/``u``/``w``.
-    """
-    core = marker.strip().strip("•◦▪‣●■►▶➢–—-* \t").strip("().").lower()
-    if core.isdigit():
-        return "number", int(core) - 1
-    if len(core) == 1 and core.isalpha() and core.isascii():
-        rank = ord(core) - ord("a")
-        if core in _ROMAN and letter_rank != rank - 1:
-            return "roman", _ROMAN[core] - 1
-        return "letter", rank
-    if core and all(ch in _ROMAN for ch in core) and len(core) <= 6:
-        total = 0
-        for a, b in zip(core, core[1:] + " ", strict=True):
-            value = _ROMAN[a]
-            total += -value if b in _ROMAN and _ROMAN[b] > value else value
-        return "roman", total - 1
-    return None, 0
-
-
-def _enacting_formula_end(text: str, lines: list[tuple[int, int]], index: int) -> int:
-    """Index of the last line of an enacting formula starting at ``index``, or -1.
-
-    The formula may wrap over a few lines; it is only taken as one when it ends
-    with its "(Place, year)," so that prose such as "The Council met; ..." stays text.
-    """
-    for j in range(index, min(len(lines), index + rules.MAX_FORMULA_LINES)):
-        start, end = lines[j]
-        if start == end:
-            return -1
-        if text[end - 1] == ",":
-            first = lines[index][0]
-            tail_from = max(first, end - 80)
-            return j if rules.ENACTING_FORMULA_END.search(text, tail_from, end) else -1
-    return -1
 
 
 def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:

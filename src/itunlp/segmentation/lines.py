@@ -142,3 +142,28 @@ def _title_like(text: str, start: int, end: int) -> bool:
         return False
     caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
     return caps * 2 >= len(words) + 1
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+
+
+def _label_rank(marker: str, letter_rank: int) -> tuple[str | None, int]:
+    """(style, 0-based rank) of an item marker: ``a)`` -> ("letter", 0), ``2`` -> ("number", 1).
+
+    A lone ``i``/``v``/``x`` is a letter only right after ``h``/``u``/``w``.
+    """
+    core = marker.strip().strip("•◦▪‣●■►▶➢–—-* \t").strip("().").lower()
+    if core.isdigit():
+        return "number", int(core) - 1
+    if len(core) == 1 and core.isalpha() and core.isascii():
+        rank = ord(core) - ord("a")
+        if core in _ROMAN and letter_rank != rank - 1:
+            return "roman", _ROMAN[core] - 1
+        return "letter", rank
+    if core and all(ch in _ROMAN for ch in core) and len(core) <= 6:
+        total = 0
+        for a, b in zip(core, core[1:] + " ", strict=True):
+            value = _ROMAN[a]
+            total += -value if b in _ROMAN and _ROMAN[b] > value else value
+        return "roman", total - 1
+    return None, 0

@@ -150,3 +150,20 @@ class _LineReader:
         return " ".join(" ".join(parts).split()), last
 
     # ------------------------------------------------------------------- the pass
+
+
+def _enacting_formula_end(text: str, lines: list[tuple[int, int]], index: int) -> int:
+    """Index of the last line of an enacting formula starting at ``index``, or -1.
+
+    The formula may wrap over a few lines; it is only taken as one when it ends
+    with its "(Place, year)," so that prose such as "The Council met; ..." stays text.
+    """
+    for j in range(index, min(len(lines), index + rules.MAX_FORMULA_LINES)):
+        start, end = lines[j]
+        if start == end:
+            return -1
+        if text[end - 1] == ",":
+            first = lines[index][0]
+            tail_from = max(first, end - 80)
+            return j if rules.ENACTING_FORMULA_END.search(text, tail_from, end) else -1
+    return -1
