@@ -653,3 +653,28 @@ def test_a_parenthesised_line_after_the_section_line_is_not_part_of_the_title() 
     assert rows(text, "section", "section_title") == [
         ("to convene the Forum in 2026.", "Decision 614", "Convening of the Policy Forum")
     ]
+
+
+def test_a_pdf_gives_page_top_headers_to_the_segmenter_as_furniture(tmp_path: Path) -> None:
+    pytest.importorskip("fpdf")
+    from fpdf import FPDF
+
+    from itunlp.run.batch import segment_documents
+
+    pages = [
+        "PP-22 - Final Acts\n\nRESOLUTION 70 (REV. BUCHAREST, 2022)\nGender\n"
+        f"{FORMULA}\nrecalling\na) the first text;",
+        "Res. 70\n\nb) the second text;\nresolves\n1 to act;",
+        "Res. 71\n\nRESOLUTION 71 (REV. BUCHAREST, 2022)\nStrategy\n"
+        f"{FORMULA}\nresolves\n1 to plan.",
+    ]
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    pdf.output(str(tmp_path / "acts.pdf"))
+    table = segment_documents([tmp_path / "acts.pdf"])
+    assert table["text"].tolist() == ["the first text;", "the second text;", "to act;", "to plan."]
+    assert table["section"].tolist() == ["Resolution 70"] * 3 + ["Resolution 71"]
+    assert table["page"].tolist() == [1, 2, 2, 3]

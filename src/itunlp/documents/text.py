@@ -147,8 +147,6 @@ def _looks_binary(text: str) -> bool:
     return bool(sample) and len(_CONTROL.findall(sample)) > _MAX_CONTROL_SHARE * len(sample)
 
 
-
-
 def decode_text(data: bytes, path: str | os.PathLike[str] = "-") -> str:
     """Decode the bytes of a text document, detecting the encoding.
 
@@ -335,5 +333,3 @@ def text_blocks(text: str, block_chars: int = DEFAULT_BLOCK_CHARS) -> list[tuple
     [(0, 'one.\\n\\n'), (6, 'two.')]
     """
     return list(_blocks_from_chunks([text], block_chars))
-
-
