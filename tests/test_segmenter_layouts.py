@@ -611,7 +611,8 @@ def test_a_header_paired_with_the_page_number_is_furniture() -> None:
 def test_declaration_headings_and_numbered_sub_titles() -> None:
     text = (
         "We, the Ministers, meeting in Nadi on 9 September 2022,\n\nRecalling\n"
-        "•\tthe Connect 2030 Agenda;\n\nCall upon development partners and the international community\n"
+        "•\tthe Connect 2030 Agenda;\n\n"
+        "Call upon development partners and the international community\n"
         "•\tto fund regional backbones;\n\n5\tGender (Resolution 55)\n\nagrees\n"
         "to propose a gender focal point in each study group,\n\n6\tOther matters\n\n"
         "The meeting agreed to meet again in Bangkok.\n"
