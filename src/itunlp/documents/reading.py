@@ -50,9 +50,10 @@ def read_document(
     cp1252), ``.pdf`` (the text layer, one page after another, pages separated by
     a line break and a form feed, running headers, page numbers and footnotes
     left for the segmenter to skip), ``.docx`` (body paragraphs and table cells
-    in order, list numbering rendered as text, e.g. ``a)`` or ``1.``), ``.html``/``.htm`` (the ``<main>``
-    or single ``<article>`` element if there is one, else the body, without
-    navigation, header, footer, aside, script and style).
+    in order, list numbering rendered as text, e.g. ``a)`` or ``1.``),
+    ``.html``/``.htm`` (the ``<main>`` or single ``<article>`` element if there
+    is one, else the body, without navigation, header, footer, aside, script and
+    style).
 
     Parameters
     ----------
