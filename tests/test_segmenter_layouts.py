@@ -679,3 +679,15 @@ def test_a_pdf_gives_page_top_headers_to_the_segmenter_as_furniture(tmp_path: Pa
     assert table["text"].tolist() == ["the first text;", "the second text;", "to act;", "to plan."]
     assert table["section"].tolist() == ["Resolution 70"] * 3 + ["Resolution 71"]
     assert table["page"].tolist() == [1, 2, 2, 3]
+
+
+def test_a_preamble_heading_runs_on_into_its_clause_where_a_clause_may_start() -> None:
+    text = (
+        f"{FORMULA}\nrecalling the outcomes of the World Summit on the Information Society;\n"
+        "noting with concern that the gap persists;\nencourages Members to act.\n"
+    )
+    assert rows(text, "function") == [
+        ("the outcomes of the World Summit on the Information Society;", "recalling"),
+        ("that the gap persists;", "noting with concern"),
+        ("to act.", "encourages members"),
+    ]

@@ -137,7 +137,9 @@ class HeadingScheme:
             return ""
         return self._part_of.get(" ".join(m.group("word").lower().split()), "")
 
-    def match(self, text: str, start: int = 0, end: int | None = None) -> HeadingMatch | None:
+    def match(
+        self, text: str, start: int = 0, end: int | None = None, loose: bool = False
+    ) -> HeadingMatch | None:
         """Read ``text[start:end]`` (one line) as a heading, or return None.
 
         Bullets, markdown emphasis (``*x*``, ``**x**``, ``_x_``) and indentation
@@ -146,7 +148,9 @@ class HeadingScheme:
         clause starts after the heading when a list marker (``noting a) the
         report``), ``that``/``to`` (``resolves that``, ``instructs the
         Secretary-General to report``) or the end of markup (``*encourages*
-        academia``) follows it.
+        academia``) follows it; with ``loose`` (a clause may start on this line,
+        the caller knows), a preamble heading runs on into any text
+        (``recalling the outcomes of WSIS;``).
 
         Examples
         --------
@@ -168,7 +172,7 @@ class HeadingScheme:
             return None
         if text[pos] in "*_":
             return self._match_markup(text, pos, end)
-        return self._match_plain(text, pos, end, markup_end=-1)
+        return self._match_plain(text, pos, end, markup_end=-1, loose=loose)
 
     def _match_markup(self, text: str, pos: int, end: int) -> HeadingMatch | None:
         """A heading inside emphasis: ``*recognizing*``, ``**resolves** that ...``."""
@@ -186,7 +190,9 @@ class HeadingScheme:
         found = self._match_plain(text, run, inner_end, markup_end=close + len(delim))
         return found
 
-    def _match_plain(self, text: str, pos: int, end: int, markup_end: int) -> HeadingMatch | None:
+    def _match_plain(
+        self, text: str, pos: int, end: int, markup_end: int, loose: bool = False
+    ) -> HeadingMatch | None:
         """A heading without markup at ``pos``; ``markup_end`` >= 0 when inside emphasis."""
         word_end = pos
         while word_end < end and (text[word_end].isalpha()):
@@ -228,7 +234,13 @@ class HeadingScheme:
         first = _first_word(text, rest, end)
         if first in self.clause_starts and not long_capital:
             return HeadingMatch(_fold(text[pos:cut]), part, rest)
-        if part not in self.addressee_parts or not self._is_addressee_start(first):
+        if part not in self.addressee_parts:
+            # "recalling the outcomes of WSIS;" where a clause may start: the heading
+            # runs on into its clause (the caller says whether a clause may start).
+            if loose and not long_capital and part == "preamble":
+                return HeadingMatch(_fold(text[pos:cut]), part, rest)
+            return None
+        if not self._is_addressee_start(first):
             return None
         # An addressee: to the end of the line, or up to "to"/"that" where the clause starts.
         split = _clause_split(text, rest, end, self.clause_starts)

@@ -275,7 +275,12 @@ class _Layout(_LineReader):
                 and not self.quote_open
                 and (prev_end_char != "," or st.in_resolution)
             ):
-                heading = self.scheme.match(text, start, end)
+                heading = self.scheme.match(
+                    text,
+                    start,
+                    end,
+                    loose=st.in_resolution and prev_end_char in ("", ";", ".", ":"),
+                )
                 if heading is not None and heading.body >= 0 and not st.in_resolution:
                     heading = None  # a heading running on into text only inside a resolution
                 if heading is not None and heading.capitalised and not self.items_follow(index):
