@@ -98,7 +98,11 @@ def _score_table(model: Any, inputs: Any, classify_options: Mapping[str, Any]) -
         missing = [t for t in themes if f"score_{t}" not in table.columns]
         if missing:
             functions = table["function"].fillna("").tolist() if "function" in table else None
-            proba = model.predict_proba(table["text"].tolist(), functions=functions)
+            # The classifier reads clauses with wraps joined and hyphenation undone.
+            from itunlp.segmentation.furniture import clean_clause_text
+
+            texts = [clean_clause_text(t) if isinstance(t, str) else t for t in table["text"]]
+            proba = model.predict_proba(texts, functions=functions)
             for theme in themes:
                 column = theme if theme in proba.columns else f"score_{theme}"
                 table[f"score_{theme}"] = np.asarray(proba[column], dtype=float)
