@@ -691,3 +691,14 @@ def test_a_preamble_heading_runs_on_into_its_clause_where_a_clause_may_start() -
         ("that the gap persists;", "noting with concern"),
         ("to act.", "encourages members"),
     ]
+
+
+@pytest.mark.parametrize(
+    "header", ["Res. 70", "RES. 70 (REV. BUCHAREST, 2022)", "RES7-2", "Dec. 614"]
+)
+def test_short_running_headers_naming_the_text_are_furniture_even_once(header: str) -> None:
+    text = (
+        f"{FORMULA}\nrecalling\na) the commitments of the\n\n{header}\n\nconventions;\nb) more;\n"
+    )
+    got = split_into_clauses(text)
+    assert [c.clean_text for c in got] == ["the commitments of the conventions;", "more;"]

@@ -24,6 +24,14 @@ WEB_FURNITURE = re.compile(
     r"|Email this page|Back to top|Top of page|Last (?:updated|modified):.*|©.*|Copyright\s.*)"
 )
 
+#: Running headers that name the text in short, and page references of Final Acts,
+#: alone on a line: "Res. 70", "RES. 130 (REV. BUCHAREST, 2022)", "Dec. 614",
+#: "Rec. 12", "Art. 3", "RES7-2", "DEC614-3".
+PAGE_REFERENCE = re.compile(
+    r"(?:Res|RES|Rec|REC|Dec|DEC|Art|ART)\.\s*\d{1,4}[A-Z]?(?:\s*\([^()\n]{0,60}\))?"
+    r"|(?:RES|REC|DEC|ART)\d{1,4}[A-Z]?-\d{1,3}"
+)
+
 #: A treaty provision number before its text: "5A.1", "6.2.1bis", "12bis", "3.1".
 PROVISION_MARKER = re.compile(
     r"\d{1,3}[A-Z]?(?:\.\d{1,3})+(?:bis|ter|quater)?(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
@@ -63,8 +71,10 @@ def _is_furniture(line: str) -> bool:
     """Whether a stripped line is page furniture (header, page number, URL, web chrome)."""
     if len(line) > rules.MAX_STRUCTURE_LINE:
         return False
-    return any(p.fullmatch(line) for p in rules.FURNITURE_LINE_PATTERNS) or bool(
-        WEB_FURNITURE.fullmatch(line)
+    return (
+        any(p.fullmatch(line) for p in rules.FURNITURE_LINE_PATTERNS)
+        or WEB_FURNITURE.fullmatch(line) is not None
+        or PAGE_REFERENCE.fullmatch(line) is not None
     )
 
 
