@@ -1,0 +1,542 @@
+"""Find labels that are likely inconsistent, in the shipped corpus or a user's own.
+
+:func:`audit_labels` lists three kinds of findings, one row each:
+
+``duplicate``
+    Two clauses whose normalised words overlap almost entirely (Jaccard at least
+    ``similarity``) but carry different themes. One of the two labels is wrong, or
+    the difference needs a reason in ``note``.
+``out_of_fold``
+    A clause whose out-of-fold prediction (a :class:`~itunlp.classifier.ThemeClassifier`
+    fitted on the other folds, on the same fold splits as :func:`itunlp.training.evaluate`)
+    disagrees with its label with high confidence: a theme it lacks scores above
+    ``high``, or a theme it carries scores below ``low``. Ranked by confidence.
+``rule``
+    The codebook's checkable decision rules (docs/codebook.md, 2.1), kept as data in
+    ``data/audit_rules.toml``: citations labelled ``institutional_process``, reporting
+    clauses labelled with their resolution's topic, well-known resolution numbers
+    without their theme, keyword traps (``severity == "violation"``), and soft hints
+    for developing countries as beneficiaries and stakeholders outside ITU
+    participation (``severity == "check"``).
+
+Every finding says what is suspicious and proposes themes; the audit changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from itunlp._resources import data_dir
+from itunlp.active import NEAR_DUPLICATE_JACCARD, _jaccard, _tokens
+from itunlp.agreement import _themes_of
+from itunlp.themes import ThemeScheme, load_themes
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "FINDING_KINDS",
+    "AuditRule",
+    "audit_labels",
+    "audit_summary",
+    "load_audit_rules",
+]
+
+#: The kinds of finding, in the order the audit reports them.
+FINDING_KINDS = ("duplicate", "out_of_fold", "rule")
+
+#: Columns of the findings table.
+AUDIT_COLUMNS = [
+    "kind",
+    "severity",
+    "rule",
+    "clause_id",
+    "row",
+    "text",
+    "themes",
+    "finding",
+    "suggested_themes",
+    "score",
+    "other_clause_id",
+]
+
+#: Probability above which a theme the clause lacks counts as a confident disagreement.
+HIGH_CONFIDENCE = 0.85
+#: Probability below which a theme the clause carries counts as a confident disagreement.
+LOW_CONFIDENCE = 0.10
+
+_SEVERITIES = ("violation", "check")
+_RULE_KEYS = {
+    "id",
+    "codebook",
+    "severity",
+    "pattern",
+    "unless",
+    "has_theme",
+    "lacks_theme",
+    "other_than",
+    "suggest_add",
+    "suggest_remove",
+    "message",
+}
+_OTHER = "*other*"
+
+
+def default_rules_path() -> Path:
+    """The shipped rule file, ``data/audit_rules.toml``."""
+    return data_dir() / "audit_rules.toml"
+
+
+# ----------------------------------------------------------------------- rules
+@dataclass(frozen=True)
+class AuditRule:
+    """One checkable decision rule: a text pattern and a condition on the themes."""
+
+    id: str
+    codebook: str
+    severity: str
+    pattern: re.Pattern[str]
+    message: str
+    unless: re.Pattern[str] | None = None
+    has_theme: str | None = None
+    lacks_theme: str | None = None
+    other_than: str | None = None
+    suggest_add: tuple[str, ...] = ()
+    suggest_remove: tuple[str, ...] = ()
+
+    def themes_used(self) -> set[str]:
+        """Theme ids the rule names (to skip rules a custom scheme cannot use)."""
+        named = {self.has_theme, self.lacks_theme, self.other_than, *self.suggest_add}
+        named |= {t for t in self.suggest_remove if t != _OTHER}
+        return {t for t in named if t}
+
+    def fires(self, text: str, themes: Iterable[str]) -> bool:
+        """Whether the rule flags a clause with this text and these themes."""
+        given = set(themes)
+        if self.has_theme and self.has_theme not in given:
+            return False
+        if self.lacks_theme and self.lacks_theme in given:
+            return False
+        if self.other_than and not (given - {self.other_than}):
+            return False
+        folded = " ".join(str(text).split())
+        if not self.pattern.search(folded):
+            return False
+        return not (self.unless and self.unless.search(folded))
+
+    def suggest(self, themes: Iterable[str]) -> list[str]:
+        """The themes the rule proposes instead of ``themes``."""
+        kept = set(themes)
+        for theme in self.suggest_remove:
+            kept = {self.other_than} & kept if theme == _OTHER else kept - {theme}
+        return sorted(kept | set(self.suggest_add))
+
+
+def _compile(value: object, where: str, key: str) -> re.Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{where}: '{key}' must be a non-empty regular expression string")
+    try:
+        return re.compile(value, re.IGNORECASE)
+    except re.error as error:
+        raise ValueError(f"{where}: '{key}' is not a valid regular expression ({error})") from error
+
+
+def _rule_from_dict(data: dict, where: str) -> AuditRule:
+    unknown = sorted(set(data) - _RULE_KEYS)
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; valid keys: "
+            f"{', '.join(sorted(_RULE_KEYS))}"
+        )
+    for key in ("id", "pattern", "message"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ValueError(f"{where}: '{key}' is required (a non-empty string)")
+    severity = data.get("severity", "violation")
+    if severity not in _SEVERITIES:
+        raise ValueError(f"{where}: severity '{severity}' is not one of {', '.join(_SEVERITIES)}")
+    lists = {}
+    for key in ("suggest_add", "suggest_remove"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{where}: '{key}' must be a list of theme ids")
+        lists[key] = tuple(value)
+    return AuditRule(
+        id=data["id"],
+        codebook=str(data.get("codebook", "")),
+        severity=severity,
+        pattern=_compile(data["pattern"], where, "pattern"),
+        message=data["message"],
+        unless=_compile(data["unless"], where, "unless") if data.get("unless") else None,
+        has_theme=data.get("has_theme") or None,
+        lacks_theme=data.get("lacks_theme") or None,
+        other_than=data.get("other_than") or None,
+        **lists,
+    )
+
+
+def load_audit_rules(path: str | Path | None = None) -> list[AuditRule]:
+    """Read rule patterns from a TOML file (the shipped ``data/audit_rules.toml`` by default).
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    ValueError
+        The file is not valid TOML, or a rule lacks a field or has a bad regex; the
+        message names the file and the rule.
+    """
+    file = Path(path) if path is not None else default_rules_path()
+    if not file.is_file():
+        raise FileNotFoundError(f"Audit rule file not found: {file}")
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{file}: not a valid TOML rule file ({error})") from error
+    blocks = data.get("rule", [])
+    if not isinstance(blocks, list) or not blocks:
+        raise ValueError(f"{file}: no [[rule]] blocks")
+    rules = [_rule_from_dict(block, f"{file} rule {i}") for i, block in enumerate(blocks, 1)]
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise ValueError(f"{file}: rule id '{rule.id}' appears twice")
+        seen.add(rule.id)
+    return rules
+
+
+# -------------------------------------------------------------------- findings
+def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in ("text", "themes") if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"frame lacks column(s) {', '.join(missing)}; it needs 'text' and 'themes' "
+            "(and optionally 'clause_id' and 'function')"
+        )
+    out = pd.DataFrame(
+        {
+            "row": list(frame.index),
+            "clause_id": (
+                frame["clause_id"].fillna("").astype(str).tolist()
+                if "clause_id" in frame.columns
+                else [""] * len(frame)
+            ),
+            "text": frame["text"].fillna("").astype(str).tolist(),
+            "function": (
+                frame["function"].fillna("").astype(str).tolist()
+                if "function" in frame.columns
+                else [""] * len(frame)
+            ),
+            "themes": [sorted(set(_themes_of(v))) for v in frame["themes"]],
+        }
+    )
+    return out
+
+
+def _finding(
+    kind: str,
+    clause: pd.Series,
+    finding: str,
+    suggested: Sequence[str],
+    *,
+    severity: str = "check",
+    rule: str = "",
+    score: float = float("nan"),
+    other: str = "",
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "severity": severity,
+        "rule": rule,
+        "clause_id": clause["clause_id"],
+        "row": clause["row"],
+        "text": clause["text"],
+        "themes": ";".join(clause["themes"]),
+        "finding": finding,
+        "suggested_themes": ";".join(sorted(suggested)),
+        "score": score,
+        "other_clause_id": other,
+    }
+
+
+def _label_of(clause: pd.Series) -> str:
+    return clause["clause_id"] or f"row {clause['row']}"
+
+
+def rule_findings(
+    frame: pd.DataFrame, rules: Sequence[AuditRule], scheme: ThemeScheme | None = None
+) -> list[dict[str, Any]]:
+    """Findings of the rule patterns; rules naming themes outside ``scheme`` are skipped."""
+    prepared = _prepared(frame)
+    known = set(scheme.ids) if scheme is not None else None
+    usable = [r for r in rules if known is None or r.themes_used() <= known]
+    out = []
+    for _, clause in prepared.iterrows():
+        for rule in usable:
+            if rule.fires(clause["text"], clause["themes"]):
+                where = f" (codebook {rule.codebook})" if rule.codebook else ""
+                out.append(
+                    _finding(
+                        "rule",
+                        clause,
+                        f"{rule.message}{where}",
+                        rule.suggest(clause["themes"]),
+                        severity=rule.severity,
+                        rule=rule.id,
+                    )
+                )
+    return out
+
+
+def _numbers(tokens: frozenset[str]) -> frozenset[str]:
+    return frozenset(t for t in tokens if any(c.isdigit() for c in t))
+
+
+def duplicate_findings(
+    frame: pd.DataFrame, similarity: float = NEAR_DUPLICATE_JACCARD
+) -> list[dict[str, Any]]:
+    """Pairs of near-identical clauses (word Jaccard >= ``similarity``) with different themes.
+
+    Words are compared after :func:`itunlp.agreement.normalise_text`; two clauses that
+    differ in a number ("Resolution 139" / "Resolution 206") are not duplicates. One
+    finding per pair, on the later clause, naming the earlier one.
+    """
+    if not 0 < similarity <= 1:
+        raise ValueError(f"similarity must be in (0, 1], got {similarity!r}")
+    prepared = _prepared(frame)
+    tokens = [_tokens(t) for t in prepared["text"]]
+    sizes = np.array([len(t) for t in tokens])
+    # Index each clause by its words, so that only pairs sharing a word are compared.
+    by_word: dict[str, list[int]] = {}
+    for i, words in enumerate(tokens):
+        for word in words:
+            by_word.setdefault(word, []).append(i)
+    out = []
+    for j in range(len(tokens)):
+        if not tokens[j]:
+            continue
+        candidates: set[int] = set()
+        for word in tokens[j]:
+            candidates.update(i for i in by_word[word] if i < j)
+        for i in sorted(candidates):
+            # Jaccard <= min/max of the sizes: skip pairs that cannot reach the bar.
+            if min(sizes[i], sizes[j]) < similarity * max(sizes[i], sizes[j]):
+                continue
+            score = _jaccard(tokens[i], tokens[j])
+            a, b = prepared.iloc[i], prepared.iloc[j]
+            if score < similarity or a["themes"] == b["themes"]:
+                continue
+            # "Resolution 139 (...)" and "Resolution 206 (...)" share every other word.
+            if _numbers(tokens[i]) != _numbers(tokens[j]):
+                continue
+            functions = (
+                f"; functions differ ('{a['function']}' / '{b['function']}')"
+                if a["function"] != b["function"]
+                else ""
+            )
+            out.append(
+                _finding(
+                    "duplicate",
+                    b,
+                    f"near-duplicate (word overlap {score:.2f}) of {_label_of(a)}, labelled "
+                    f"[{', '.join(a['themes'])}]{functions}",
+                    a["themes"],
+                    score=round(float(score), 3),
+                    other=a["clause_id"],
+                )
+            )
+    return out
+
+
+def out_of_fold_probabilities(
+    frame: pd.DataFrame,
+    scheme: ThemeScheme,
+    model: Any = None,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+) -> np.ndarray:
+    """Each clause's theme probabilities from a classifier that did not see it.
+
+    The classifier configuration (``model``: a ThemeClassifier, a ThemeModel, a model
+    folder, or None for the default) is refitted on the other folds of one
+    ``folds``-fold split, the split :func:`itunlp.training.evaluate` uses.
+    """
+    from itunlp.training import _cv_splits, _estimator_of, _fit_model, _indicators
+
+    prepared = _prepared(frame)
+    if folds < 2:
+        raise ValueError(f"folds must be >= 2, got {folds!r}")
+    if len(prepared) < 2 * folds:
+        raise ValueError(
+            f"{len(prepared)} clauses are too few for {folds}-fold out-of-fold predictions"
+        )
+    estimator, _ = _estimator_of(model, scheme)
+    themes = scheme.ids
+    Y = _indicators(prepared["themes"], themes)
+    probabilities = np.zeros((len(prepared), len(themes)))
+    for train_index, test_index in _cv_splits(Y, folds, 1, seed):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = _fit_model(estimator, prepared.iloc[train_index])
+        test = prepared.iloc[test_index][["text", "function"]].reset_index(drop=True)
+        columns = [list(fitted.classes_).index(t) for t in themes]
+        probabilities[test_index] = fitted.predict_proba(test)[:, columns]
+    return probabilities
+
+
+def out_of_fold_findings(
+    frame: pd.DataFrame,
+    scheme: ThemeScheme,
+    model: Any = None,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    high: float = HIGH_CONFIDENCE,
+    low: float = LOW_CONFIDENCE,
+) -> list[dict[str, Any]]:
+    """Clauses whose out-of-fold probabilities contradict their label, most confident first."""
+    if not 0 <= low < high <= 1:
+        raise ValueError(f"need 0 <= low < high <= 1, got low={low!r}, high={high!r}")
+    prepared = _prepared(frame)
+    probabilities = out_of_fold_probabilities(prepared, scheme, model, folds=folds, seed=seed)
+    themes = scheme.ids
+    out = []
+    for i, clause in prepared.reset_index(drop=True).iterrows():
+        given = set(clause["themes"])
+        missing = [
+            (t, p)
+            for t, p in zip(themes, probabilities[i], strict=True)
+            if t not in given and p > high
+        ]
+        doubtful = [
+            (t, p) for t, p in zip(themes, probabilities[i], strict=True) if t in given and p < low
+        ]
+        if not missing and not doubtful:
+            continue
+        parts = [f"missing {t} (p={p:.2f})" for t, p in missing]
+        parts += [f"doubtful {t} (p={p:.2f})" for t, p in doubtful]
+        confidence = max([p for _, p in missing] + [1 - p for _, p in doubtful])
+        suggested = (given | {t for t, _ in missing}) - {t for t, _ in doubtful}
+        out.append(
+            _finding(
+                "out_of_fold",
+                clause,
+                "out-of-fold prediction disagrees: " + ", ".join(parts),
+                sorted(suggested),
+                score=round(float(confidence), 3),
+            )
+        )
+    out.sort(key=lambda row: -row["score"])
+    return out
+
+
+def audit_labels(
+    frame: pd.DataFrame,
+    scheme: ThemeScheme | str | Path | None = None,
+    model: Any = None,
+    *,
+    kinds: Iterable[str] = FINDING_KINDS,
+    rules: Sequence[AuditRule] | str | Path | None = None,
+    similarity: float = NEAR_DUPLICATE_JACCARD,
+    folds: int = 5,
+    high: float = HIGH_CONFIDENCE,
+    low: float = LOW_CONFIDENCE,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """List labels that are likely inconsistent.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Labelled clauses: ``text`` and ``themes`` (lists, or ``a;b`` strings), and
+        optionally ``clause_id`` and ``function`` (e.g. from
+        :func:`itunlp.corpus.read_labels` or :func:`itunlp.training.load_training_corpus`).
+    scheme : ThemeScheme or path, optional
+        The theme scheme; the shipped one when None.
+    model : ThemeClassifier, ThemeModel, model folder or None
+        The classifier configuration refitted for the out-of-fold findings; the
+        default classifier when None.
+    kinds : iterable of str, default all
+        Which findings to compute: any of ``duplicate``, ``out_of_fold``, ``rule``.
+        ``out_of_fold`` fits ``folds`` classifiers and is the slow one.
+    rules : list of AuditRule or path, optional
+        Rule patterns; the shipped ``data/audit_rules.toml`` when None.
+    similarity : float, default 0.8
+        Word Jaccard at or above which two clauses count as near-duplicates.
+    folds : int, default 5
+        Folds of the out-of-fold predictions.
+    high, low : float, default 0.85 and 0.10
+        A missing theme scoring above ``high``, or a given theme below ``low``, is a
+        confident disagreement.
+    seed : int, default 0
+        Seeds the fold assignment.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`AUDIT_COLUMNS`, one row per finding: ``kind``; ``severity``
+        (``violation`` for a broken rule pattern, else ``check``); ``rule`` (the rule
+        id); the clause's ``clause_id``, ``row`` (its index in ``frame``), ``text`` and
+        ``themes``; ``finding`` (what is suspicious); ``suggested_themes``; ``score``
+        (overlap or confidence); ``other_clause_id`` (a duplicate's twin). Out-of-fold
+        findings are ranked by confidence.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({
+    ...     "clause_id": ["a", "b"],
+    ...     "text": ["Resolution 130 (Rev. Dubai, 2018), on building confidence and security.",
+    ...              "The meeting ended at 18:05."],
+    ...     "themes": [["cybersecurity", "institutional_process"], []]})
+    >>> audit_labels(frame, kinds=["rule"])["rule"].tolist()
+    ['citation-process']
+    """
+    wanted = list(kinds)
+    unknown = [k for k in wanted if k not in FINDING_KINDS]
+    if unknown:
+        raise ValueError(
+            f"Unknown finding kind(s) {', '.join(unknown)}; valid: {', '.join(FINDING_KINDS)}"
+        )
+    if scheme is None:
+        used_scheme = load_themes()
+    elif isinstance(scheme, ThemeScheme):
+        used_scheme = scheme
+    else:
+        used_scheme = load_themes(scheme)
+    if rules is None or isinstance(rules, str | Path):
+        rule_list = load_audit_rules(rules)
+    else:
+        rule_list = list(rules)
+    rows: list[dict[str, Any]] = []
+    if "duplicate" in wanted:
+        rows += duplicate_findings(frame, similarity)
+    if "out_of_fold" in wanted:
+        rows += out_of_fold_findings(
+            frame, used_scheme, model, folds=folds, seed=seed, high=high, low=low
+        )
+    if "rule" in wanted:
+        rows += rule_findings(frame, rule_list, used_scheme)
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def audit_summary(findings: pd.DataFrame) -> pd.DataFrame:
+    """Counts of findings per kind and severity (rule findings also per rule)."""
+    if findings.empty:
+        return pd.DataFrame(columns=["kind", "severity", "rule", "findings"])
+    keyed = findings.assign(rule=findings["rule"].where(findings["kind"] == "rule", ""))
+    return (
+        keyed.groupby(["kind", "severity", "rule"], sort=False)
+        .size()
+        .rename("findings")
+        .reset_index()
+    )
