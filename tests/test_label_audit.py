@@ -410,3 +410,21 @@ def test_bad_arguments_say_what_is_valid():
         audit_labels([("a", "b")], kinds=["rule"])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="too few"):
         audit_labels(frame, kinds=["out_of_fold"])
+
+
+def test_out_of_fold_keeps_each_document_in_one_fold():
+    from itunlp.label_audit import _grouped_splits, _prepared
+
+    frame = _oof_corpus()
+    frame["doc_id"] = ["doc-a"] * 6 + ["doc-b"] * 6 + [""] * (len(frame) - 12)
+    frame["start"] = [0] * 12 + [None] * (len(frame) - 12)
+    prepared = _prepared(frame)
+    assert prepared["group"].iloc[0] == "doc:doc-a"
+    assert prepared["group"].iloc[12] == "#12"
+    Y = pd.get_dummies(prepared["themes"].str[0]).to_numpy().astype(int)
+    for _, test in _grouped_splits(Y, prepared["group"], 3, 0):
+        tested = set(prepared["group"].iloc[test])
+        for document in ("doc:doc-a", "doc:doc-b"):
+            rows = set(prepared.index[prepared["group"] == document])
+            assert rows <= set(test) or not (rows & set(test)), document
+        assert tested

@@ -8,9 +8,10 @@
     the difference needs a reason in ``note``.
 ``out_of_fold``
     A clause whose out-of-fold prediction (a :class:`~itunlp.classifier.ThemeClassifier`
-    fitted on the other folds, on the same fold splits as :func:`itunlp.training.evaluate`)
-    disagrees with its label with high confidence: a theme it lacks scores above
-    ``high``, or a theme it carries scores below ``low``. Ranked by confidence.
+    fitted on the other folds; :func:`itunlp.training.evaluate`'s stratified folds,
+    grouped by document) disagrees with its label with high confidence: a theme it
+    lacks scores above ``high``, or a theme it carries scores below ``low``. Ranked by
+    confidence.
 ``rule``
     The codebook's checkable decision rules (docs/codebook.md, 2.1), kept as data in
     ``data/audit_rules.toml``: citations labelled ``institutional_process``, reporting
@@ -236,9 +237,51 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
                 else [""] * len(frame)
             ),
             "themes": [sorted(set(_themes_of(v))) for v in frame["themes"]],
+            "group": _groups(frame),
         }
     )
     return out
+
+
+def _groups(frame: pd.DataFrame) -> list[str]:
+    """A clause's fold group: its document when it has offsets into one, else itself.
+
+    Clauses of one document share context and wording, so they go to the same fold;
+    standalone clauses (no offsets) are each their own group.
+    """
+    if "doc_id" not in frame.columns:
+        return [f"#{i}" for i in range(len(frame))]
+    starts = frame["start"] if "start" in frame.columns else pd.Series([None] * len(frame))
+    out = []
+    for i, (doc, start) in enumerate(zip(frame["doc_id"], starts, strict=True)):
+        in_document = isinstance(doc, str) and doc and not pd.isna(start)
+        out.append(f"doc:{doc}" if in_document else f"#{i}")
+    return out
+
+
+def _grouped_splits(
+    Y: np.ndarray, groups: Sequence[str], folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``folds`` (train, test) index pairs that keep each group in one fold.
+
+    The groups are split by :func:`itunlp.training.evaluate`'s iteratively stratified
+    k-fold, on each group's themes (a theme counts once per group).
+    """
+    from itunlp.training import _cv_splits
+
+    names, inverse = np.unique(np.asarray(groups, dtype=object), return_inverse=True)
+    if len(names) < folds:
+        raise ValueError(
+            f"{len(names)} documents/standalone clauses are too few for {folds}-fold "
+            "out-of-fold predictions; lower folds"
+        )
+    per_group = np.zeros((len(names), Y.shape[1]), dtype=int)
+    np.maximum.at(per_group, inverse, Y)
+    splits = []
+    for _, test_groups in _cv_splits(per_group, folds, 1, seed):
+        test = np.isin(inverse, test_groups)
+        splits.append((np.flatnonzero(~test), np.flatnonzero(test)))
+    return splits
 
 
 def _finding(
@@ -368,9 +411,10 @@ def out_of_fold_probabilities(
 
     The classifier configuration (``model``: a ThemeClassifier, a ThemeModel, a model
     folder, or None for the default) is refitted on the other folds of one
-    ``folds``-fold split, the split :func:`itunlp.training.evaluate` uses.
+    ``folds``-fold split grouped by document (clauses with offsets into one document
+    stay together), stratified as in :func:`itunlp.training.evaluate`.
     """
-    from itunlp.training import _cv_splits, _estimator_of, _fit_model, _indicators
+    from itunlp.training import _estimator_of, _fit_model, _indicators
 
     prepared = _prepared(frame)
     if folds < 2:
@@ -383,7 +427,7 @@ def out_of_fold_probabilities(
     themes = scheme.ids
     Y = _indicators(prepared["themes"], themes)
     probabilities = np.zeros((len(prepared), len(themes)))
-    for train_index, test_index in _cv_splits(Y, folds, 1, seed):
+    for train_index, test_index in _grouped_splits(Y, prepared["group"], folds, seed):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fitted = _fit_model(estimator, prepared.iloc[train_index])
@@ -407,7 +451,7 @@ def out_of_fold_findings(
     if not 0 <= low < high <= 1:
         raise ValueError(f"need 0 <= low < high <= 1, got low={low!r}, high={high!r}")
     prepared = _prepared(frame)
-    probabilities = out_of_fold_probabilities(prepared, scheme, model, folds=folds, seed=seed)
+    probabilities = out_of_fold_probabilities(frame, scheme, model, folds=folds, seed=seed)
     themes = scheme.ids
     out = []
     for i, clause in prepared.reset_index(drop=True).iterrows():
