@@ -7,15 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from itunlp.classifier import ThemeClassifier
-from itunlp.corpus import load_shipped_corpus
-from itunlp.label_audit import (
+from itunlp.labels.audit import (
     AUDIT_COLUMNS,
     audit_labels,
     audit_summary,
     load_audit_rules,
 )
+from itunlp.labels.corpus import load_shipped_corpus
 from itunlp.themes import ThemeScheme, load_themes
+from itunlp.themes.classifier import ThemeClassifier
 
 
 def _frame(rows: list[tuple[str, str, list[str]]]) -> pd.DataFrame:
@@ -413,7 +413,7 @@ def test_bad_arguments_say_what_is_valid():
 
 
 def test_out_of_fold_keeps_each_document_in_one_fold():
-    from itunlp.label_audit import _grouped_splits, _prepared
+    from itunlp.labels.audit import _grouped_splits, _prepared
 
     frame = _oof_corpus()
     frame["doc_id"] = ["doc-a"] * 6 + ["doc-b"] * 6 + [""] * (len(frame) - 12)

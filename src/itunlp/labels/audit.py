@@ -7,8 +7,8 @@
     ``similarity``) but carry different themes. One of the two labels is wrong, or
     the difference needs a reason in ``note``.
 ``out_of_fold``
-    A clause whose out-of-fold prediction (a :class:`~itunlp.classifier.ThemeClassifier`
-    fitted on the other folds; :func:`itunlp.training.evaluate`'s stratified folds,
+    A clause whose out-of-fold prediction (a :class:`~itunlp.themes.ThemeClassifier`
+    fitted on the other folds; iteratively stratified folds as in ``itunlp evaluate``,
     grouped by document) disagrees with its label with high confidence: a theme it
     lacks scores above ``high``, or a theme it carries scores below ``low``. Ranked by
     confidence.
@@ -25,20 +25,17 @@ Every finding says what is suspicious and proposes themes; the audit changes not
 
 from __future__ import annotations
 
-import re
-import tomllib
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from itunlp._resources import data_dir
-from itunlp.active import NEAR_DUPLICATE_JACCARD, _jaccard, _tokens
-from itunlp.agreement import _themes_of
+from itunlp.labels.agreement import _themes_of
+from itunlp.labels.audit_rules import AuditRule, load_audit_rules
+from itunlp.labels.suggest import NEAR_DUPLICATE_JACCARD, _jaccard, _tokens
 from itunlp.themes import ThemeScheme, load_themes
 
 __all__ = [
@@ -72,144 +69,6 @@ AUDIT_COLUMNS = [
 HIGH_CONFIDENCE = 0.85
 #: Probability below which a theme the clause carries counts as a confident disagreement.
 LOW_CONFIDENCE = 0.10
-
-_SEVERITIES = ("violation", "check")
-_RULE_KEYS = {
-    "id",
-    "codebook",
-    "severity",
-    "pattern",
-    "unless",
-    "has_theme",
-    "lacks_theme",
-    "other_than",
-    "suggest_add",
-    "suggest_remove",
-    "message",
-}
-_OTHER = "*other*"
-
-
-def default_rules_path() -> Path:
-    """The shipped rule file, ``data/audit_rules.toml``."""
-    return data_dir() / "audit_rules.toml"
-
-
-# ----------------------------------------------------------------------- rules
-@dataclass(frozen=True)
-class AuditRule:
-    """One checkable decision rule: a text pattern and a condition on the themes."""
-
-    id: str
-    codebook: str
-    severity: str
-    pattern: re.Pattern[str]
-    message: str
-    unless: re.Pattern[str] | None = None
-    has_theme: str | None = None
-    lacks_theme: str | None = None
-    other_than: str | None = None
-    suggest_add: tuple[str, ...] = ()
-    suggest_remove: tuple[str, ...] = ()
-
-    def themes_used(self) -> set[str]:
-        """Theme ids the rule names (to skip rules a custom scheme cannot use)."""
-        named = {self.has_theme, self.lacks_theme, self.other_than, *self.suggest_add}
-        named |= {t for t in self.suggest_remove if t != _OTHER}
-        return {t for t in named if t}
-
-    def fires(self, text: str, themes: Iterable[str]) -> bool:
-        """Whether the rule flags a clause with this text and these themes."""
-        given = set(themes)
-        if self.has_theme and self.has_theme not in given:
-            return False
-        if self.lacks_theme and self.lacks_theme in given:
-            return False
-        if self.other_than and not (given - {self.other_than}):
-            return False
-        folded = " ".join(str(text).split())
-        if not self.pattern.search(folded):
-            return False
-        return not (self.unless and self.unless.search(folded))
-
-    def suggest(self, themes: Iterable[str]) -> list[str]:
-        """The themes the rule proposes instead of ``themes``."""
-        kept = set(themes)
-        for theme in self.suggest_remove:
-            kept = {self.other_than} & kept if theme == _OTHER else kept - {theme}
-        return sorted(kept | set(self.suggest_add))
-
-
-def _compile(value: object, where: str, key: str) -> re.Pattern[str]:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{where}: '{key}' must be a non-empty regular expression string")
-    try:
-        return re.compile(value, re.IGNORECASE)
-    except re.error as error:
-        raise ValueError(f"{where}: '{key}' is not a valid regular expression ({error})") from error
-
-
-def _rule_from_dict(data: dict, where: str) -> AuditRule:
-    unknown = sorted(set(data) - _RULE_KEYS)
-    if unknown:
-        raise ValueError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; valid keys: "
-            f"{', '.join(sorted(_RULE_KEYS))}"
-        )
-    for key in ("id", "pattern", "message"):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            raise ValueError(f"{where}: '{key}' is required (a non-empty string)")
-    severity = data.get("severity", "violation")
-    if severity not in _SEVERITIES:
-        raise ValueError(f"{where}: severity '{severity}' is not one of {', '.join(_SEVERITIES)}")
-    lists = {}
-    for key in ("suggest_add", "suggest_remove"):
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError(f"{where}: '{key}' must be a list of theme ids")
-        lists[key] = tuple(value)
-    return AuditRule(
-        id=data["id"],
-        codebook=str(data.get("codebook", "")),
-        severity=severity,
-        pattern=_compile(data["pattern"], where, "pattern"),
-        message=data["message"],
-        unless=_compile(data["unless"], where, "unless") if data.get("unless") else None,
-        has_theme=data.get("has_theme") or None,
-        lacks_theme=data.get("lacks_theme") or None,
-        other_than=data.get("other_than") or None,
-        **lists,
-    )
-
-
-def load_audit_rules(path: str | Path | None = None) -> list[AuditRule]:
-    """Read rule patterns from a TOML file (the shipped ``data/audit_rules.toml`` by default).
-
-    Raises
-    ------
-    FileNotFoundError
-        The file does not exist.
-    ValueError
-        The file is not valid TOML, or a rule lacks a field or has a bad regex; the
-        message names the file and the rule.
-    """
-    file = Path(path) if path is not None else default_rules_path()
-    if not file.is_file():
-        raise FileNotFoundError(f"Audit rule file not found: {file}")
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{file}: not a valid TOML rule file ({error})") from error
-    blocks = data.get("rule", [])
-    if not isinstance(blocks, list) or not blocks:
-        raise ValueError(f"{file}: no [[rule]] blocks")
-    rules = [_rule_from_dict(block, f"{file} rule {i}") for i, block in enumerate(blocks, 1)]
-    seen: set[str] = set()
-    for rule in rules:
-        if rule.id in seen:
-            raise ValueError(f"{file}: rule id '{rule.id}' appears twice")
-        seen.add(rule.id)
-    return rules
 
 
 # -------------------------------------------------------------------- findings
@@ -264,10 +123,13 @@ def _grouped_splits(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """``folds`` (train, test) index pairs that keep each group in one fold.
 
-    The groups are split by :func:`itunlp.training.evaluate`'s iteratively stratified
-    k-fold, on each group's themes (a theme counts once per group).
+    The groups are split as ``itunlp evaluate`` splits clauses (iteratively stratified
+    k-fold over :func:`~itunlp.themes.classifier.stratifiable` indicators), on each
+    group's themes (a theme counts once per group).
     """
-    from itunlp.training import _cv_splits
+    from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
+
+    from itunlp.themes.classifier import stratifiable
 
     names, inverse = np.unique(np.asarray(groups, dtype=object), return_inverse=True)
     if len(names) < folds:
@@ -277,11 +139,25 @@ def _grouped_splits(
         )
     per_group = np.zeros((len(names), Y.shape[1]), dtype=int)
     np.maximum.at(per_group, inverse, Y)
+    splitter = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = []
-    for _, test_groups in _cv_splits(per_group, folds, 1, seed):
+    for _, test_groups in splitter.split(np.zeros((len(names), 1)), stratifiable(per_group)):
         test = np.isin(inverse, test_groups)
         splits.append((np.flatnonzero(~test), np.flatnonzero(test)))
     return splits
+
+
+def _classifier_of(model: Any) -> Any:
+    """The ThemeClassifier inside ``model`` (a ThemeClassifier or a loaded ThemeModel)."""
+    from itunlp.themes.classifier import ThemeClassifier
+
+    classifier = getattr(model, "classifier", model)  # a ThemeModel holds its classifier
+    if not isinstance(classifier, ThemeClassifier):
+        raise TypeError(
+            "model must be None, a ThemeClassifier or a model loaded with itunlp.load(); "
+            f"got {type(model).__name__}"
+        )
+    return classifier
 
 
 def _finding(
@@ -348,7 +224,7 @@ def duplicate_findings(
 ) -> list[dict[str, Any]]:
     """Pairs of near-identical clauses (word Jaccard >= ``similarity``) with different themes.
 
-    Words are compared after :func:`itunlp.agreement.normalise_text`; two clauses that
+    Words are compared after :func:`itunlp.labels.agreement.normalise_text`; two clauses that
     differ in a number ("Resolution 139" / "Resolution 206") are not duplicates. One
     finding per pair, on the later clause, naming the earlier one.
     """
@@ -409,12 +285,14 @@ def out_of_fold_probabilities(
 ) -> np.ndarray:
     """Each clause's theme probabilities from a classifier that did not see it.
 
-    The classifier configuration (``model``: a ThemeClassifier, a ThemeModel, a model
-    folder, or None for the default) is refitted on the other folds of one
+    The classifier configuration (``model``: a ThemeClassifier, a model loaded with
+    :func:`itunlp.load`, or None for the default) is refitted on the other folds of one
     ``folds``-fold split grouped by document (clauses with offsets into one document
-    stay together), stratified as in :func:`itunlp.training.evaluate`.
+    stay together), stratified as ``itunlp evaluate`` stratifies.
     """
-    from itunlp.training import _estimator_of, _fit_model, _indicators
+    from sklearn.base import clone
+
+    from itunlp.themes.classifier import FewLabelsWarning, ThemeClassifier
 
     prepared = _prepared(frame)
     if folds < 2:
@@ -423,14 +301,19 @@ def out_of_fold_probabilities(
         raise ValueError(
             f"{len(prepared)} clauses are too few for {folds}-fold out-of-fold predictions"
         )
-    estimator, _ = _estimator_of(model, scheme)
+    base = ThemeClassifier() if model is None else _classifier_of(model)
+    estimator = clone(base).set_params(scheme=scheme)
     themes = scheme.ids
-    Y = _indicators(prepared["themes"], themes)
+    Y = np.array([[int(t in given) for t in themes] for given in prepared["themes"]], dtype=int)
     probabilities = np.zeros((len(prepared), len(themes)))
     for train_index, test_index in _grouped_splits(Y, prepared["group"], folds, seed):
+        train = prepared.iloc[train_index]
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fitted = _fit_model(estimator, prepared.iloc[train_index])
+            # Once per fold on a small corpus; the audit is about labels, not the model.
+            warnings.simplefilter("ignore", FewLabelsWarning)
+            fitted = clone(estimator).fit(
+                train[["text", "function"]].reset_index(drop=True), list(train["themes"])
+            )
         test = prepared.iloc[test_index][["text", "function"]].reset_index(drop=True)
         columns = [list(fitted.classes_).index(t) for t in themes]
         probabilities[test_index] = fitted.predict_proba(test)[:, columns]
@@ -502,11 +385,12 @@ def audit_labels(
     ----------
     frame : pandas.DataFrame
         Labelled clauses: ``text`` and ``themes`` (lists, or ``a;b`` strings), and
-        optionally ``clause_id`` and ``function`` (e.g. from
-        :func:`itunlp.corpus.read_labels` or :func:`itunlp.training.load_training_corpus`).
+        optionally ``clause_id``, ``function``, ``doc_id`` and ``start`` (e.g. from
+        :func:`itunlp.labels.corpus.read_labels` or
+        :func:`itunlp.labels.training_corpus.load_training_corpus`).
     scheme : ThemeScheme or path, optional
-        The theme scheme; the shipped one when None.
-    model : ThemeClassifier, ThemeModel, model folder or None
+        The theme scheme; the model's own, else the shipped one, when None.
+    model : ThemeClassifier, a model from :func:`itunlp.load`, or None
         The classifier configuration refitted for the out-of-fold findings; the
         default classifier when None.
     kinds : iterable of str, default all
@@ -552,7 +436,8 @@ def audit_labels(
             f"Unknown finding kind(s) {', '.join(unknown)}; valid: {', '.join(FINDING_KINDS)}"
         )
     if scheme is None:
-        used_scheme = load_themes()
+        fitted = getattr(_classifier_of(model), "scheme_", None) if model is not None else None
+        used_scheme = fitted or load_themes()
     elif isinstance(scheme, ThemeScheme):
         used_scheme = scheme
     else:
