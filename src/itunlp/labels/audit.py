@@ -65,6 +65,9 @@ AUDIT_COLUMNS = [
     "other_clause_id",
 ]
 
+#: Rows of the clause-by-word matrix multiplied at a time in the duplicate search.
+_BLOCK = 512
+
 #: Probability above which a theme the clause lacks counts as a confident disagreement.
 HIGH_CONFIDENCE = 0.85
 #: Probability below which a theme the clause carries counts as a confident disagreement.
@@ -232,47 +235,63 @@ def duplicate_findings(
         raise ValueError(f"similarity must be in (0, 1], got {similarity!r}")
     prepared = _prepared(frame)
     tokens = [_tokens(t) for t in prepared["text"]]
-    sizes = np.array([len(t) for t in tokens])
-    # Index each clause by its words, so that only pairs sharing a word are compared.
-    by_word: dict[str, list[int]] = {}
+    out = []
+    for i, j in _similar_pairs(tokens, similarity):
+        score = _jaccard(tokens[i], tokens[j])
+        a, b = prepared.iloc[i], prepared.iloc[j]
+        if score < similarity or a["themes"] == b["themes"]:
+            continue
+        # "Resolution 139 (...)" and "Resolution 206 (...)" share every other word.
+        if _numbers(tokens[i]) != _numbers(tokens[j]):
+            continue
+        functions = (
+            f"; functions differ ('{a['function']}' / '{b['function']}')"
+            if a["function"] != b["function"]
+            else ""
+        )
+        out.append(
+            _finding(
+                "duplicate",
+                b,
+                f"near-duplicate (word overlap {score:.2f}) of {_label_of(a)}, labelled "
+                f"[{', '.join(a['themes'])}]{functions}",
+                a["themes"],
+                score=round(float(score), 3),
+                other=a["clause_id"],
+            )
+        )
+    return out
+
+
+def _similar_pairs(tokens: Sequence[frozenset[str]], similarity: float) -> list[tuple[int, int]]:
+    """Index pairs (i < j) whose word sets reach ``similarity`` Jaccard.
+
+    Word overlaps come from a sparse clause-by-word product, a block of rows at a time,
+    so memory stays bounded on large label sets.
+    """
+    import scipy.sparse as sp
+
+    vocabulary: dict[str, int] = {}
+    rows, columns = [], []
     for i, words in enumerate(tokens):
         for word in words:
-            by_word.setdefault(word, []).append(i)
-    out = []
-    for j in range(len(tokens)):
-        if not tokens[j]:
-            continue
-        candidates: set[int] = set()
-        for word in tokens[j]:
-            candidates.update(i for i in by_word[word] if i < j)
-        for i in sorted(candidates):
-            # Jaccard <= min/max of the sizes: skip pairs that cannot reach the bar.
-            if min(sizes[i], sizes[j]) < similarity * max(sizes[i], sizes[j]):
-                continue
-            score = _jaccard(tokens[i], tokens[j])
-            a, b = prepared.iloc[i], prepared.iloc[j]
-            if score < similarity or a["themes"] == b["themes"]:
-                continue
-            # "Resolution 139 (...)" and "Resolution 206 (...)" share every other word.
-            if _numbers(tokens[i]) != _numbers(tokens[j]):
-                continue
-            functions = (
-                f"; functions differ ('{a['function']}' / '{b['function']}')"
-                if a["function"] != b["function"]
-                else ""
-            )
-            out.append(
-                _finding(
-                    "duplicate",
-                    b,
-                    f"near-duplicate (word overlap {score:.2f}) of {_label_of(a)}, labelled "
-                    f"[{', '.join(a['themes'])}]{functions}",
-                    a["themes"],
-                    score=round(float(score), 3),
-                    other=a["clause_id"],
-                )
-            )
-    return out
+            rows.append(i)
+            columns.append(vocabulary.setdefault(word, len(vocabulary)))
+    n = len(tokens)
+    X = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(n, len(vocabulary))
+    )
+    sizes = np.array([len(words) for words in tokens], dtype=np.float32)
+    pairs = []
+    for start in range(0, n, _BLOCK):
+        shared = (X[start : start + _BLOCK] @ X.T).toarray()
+        union = sizes[start : start + _BLOCK, None] + sizes[None, :] - shared
+        jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+        for row, i in zip(*np.nonzero(jaccard >= similarity - 1e-6), strict=True):
+            j = start + int(row)
+            if int(i) < j:
+                pairs.append((int(i), j))
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
 
 
 def out_of_fold_probabilities(
