@@ -702,3 +702,21 @@ def test_short_running_headers_naming_the_text_are_furniture_even_once(header: s
     )
     got = split_into_clauses(text)
     assert [c.clean_text for c in got] == ["the commitments of the conventions;", "more;"]
+
+
+def test_headers_that_differ_only_by_page_number_are_furniture() -> None:
+    text = (
+        f"{FORMULA}\nrecalling\na) the first text that runs\n\nPP-22 Final Acts 56\n\n"
+        "on to the next page;\nb) the second text;\n\nPP-22 Final Acts 57\n\nc) the third text;\n"
+    )
+    got = split_into_clauses(text)
+    assert [c.clean_text for c in got] == [
+        "the first text that runs on to the next page;",
+        "the second text;",
+        "the third text;",
+    ]
+
+
+def test_a_proposal_number_on_its_own_line_under_the_marker_is_not_a_clause() -> None:
+    text = f"MOD\nACP/64A1/1\nRESOLUTION 102 (REV. DUBAI, 2018)\nInternet\n{FORMULA}\nresolves\n1 to act;\n"
+    assert rows(text, "section", "change") == [("to act;", "Resolution 102", "modified")]

@@ -139,24 +139,30 @@ def furniture_lines(
             ):
                 found.add(j)
 
-    # 3. Short labels that recur standing alone.
+    # 3. Short labels that recur standing alone, page numbers aside ("PP-22 – Final
+    #    Acts 56" and "... 57" are one header), and lines that recur three times or
+    #    more anywhere, with the short lines of their small block ("WRC-23 – Final
+    #    Acts" above "RES7-2").
     counts: Counter[str] = Counter()
-    for i, (s, e) in enumerate(lines):
-        if s < e and e - s <= MAX_HEADER_CHARS and alone(i):
-            counts[text[s:e]] += 1
-    repeated = {line for line, c in counts.items() if c >= 2}
-    # Lines that recur three times or more, alone or in a small block of furniture
-    # ("WRC-23 – Final Acts" above "RES7-2"), with the short lines of that block.
     often: Counter[str] = Counter()
-    for s, e in lines:
-        if s < e and e - s <= MAX_HEADER_CHARS and text[e - 1] not in ".;:,!?":
-            often[text[s:e]] += 1
-    repeated.update(line for line, c in often.items() if c >= 3)
-    if repeated:
+    for i, (s, e) in enumerate(lines):
+        if s < e and e - s <= MAX_HEADER_CHARS:
+            if alone(i):
+                counts[_shape(text[s:e])] += 1
+            if text[e - 1] not in ".;:,!?":
+                often[text[s:e]] += 1
+    alone_repeated = {shape for shape, c in counts.items() if c >= 2}
+    anywhere_repeated = {line for line, c in often.items() if c >= 3}
+    if alone_repeated or anywhere_repeated:
         for i, (s, e) in enumerate(lines):
-            if s < e and text[s:e] in repeated and short_label(i):
-                if not alone(i) and counts.get(text[s:e], 0) < 2 and not _small_block(lines, i):
-                    continue
+            if s == e or e - s > MAX_HEADER_CHARS:
+                continue
+            line = text[s:e]
+            if line in anywhere_repeated:
+                hit = alone(i) or _small_block(lines, i) or _shape(line) in alone_repeated
+            else:
+                hit = _shape(line) in alone_repeated and alone(i)
+            if hit and short_label(i):
                 found.add(i)
                 for j in (i - 1, i + 1):
                     if 0 <= j < n and _small_block(lines, j) and short_label(j):
@@ -175,6 +181,14 @@ def furniture_lines(
             if len(block) <= MAX_FOOTNOTE_LINES:
                 found.update(block)
     return found
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _shape(line: str) -> str:
+    """A line with its numbers blanked: running headers differ only by page number."""
+    return _DIGITS.sub("#", line) if any(ch.isdigit() for ch in line) else line
 
 
 def _small_block(lines: Sequence[tuple[int, int]], i: int) -> bool:

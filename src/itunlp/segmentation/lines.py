@@ -26,10 +26,12 @@ WEB_FURNITURE = re.compile(
 
 #: Running headers that name the text in short, and page references of Final Acts,
 #: alone on a line: "Res. 70", "RES. 130 (REV. BUCHAREST, 2022)", "Dec. 614",
-#: "Rec. 12", "Art. 3", "RES7-2", "DEC614-3".
+#: "Rec. 12", "Art. 3", "RES7-2", "DEC614-3", and a proposal number on a line of its
+#: own under its change marker ("ACP/64A1/1").
 PAGE_REFERENCE = re.compile(
     r"(?:Res|RES|Rec|REC|Dec|DEC|Art|ART)\.\s*\d{1,4}[A-Z]?(?:\s*\([^()\n]{0,60}\))?"
     r"|(?:RES|REC|DEC|ART)\d{1,4}[A-Z]?-\d{1,3}"
+    r"|[A-Z]{2,6}/\d{1,3}[A-Z]{0,3}\d{0,3}/\d{1,3}"  # a proposal number alone: ACP/64A1/1
 )
 
 #: A treaty provision number before its text: "5A.1", "6.2.1bis", "12bis", "3.1".
