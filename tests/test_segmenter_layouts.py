@@ -718,5 +718,8 @@ def test_headers_that_differ_only_by_page_number_are_furniture() -> None:
 
 
 def test_a_proposal_number_on_its_own_line_under_the_marker_is_not_a_clause() -> None:
-    text = f"MOD\nACP/64A1/1\nRESOLUTION 102 (REV. DUBAI, 2018)\nInternet\n{FORMULA}\nresolves\n1 to act;\n"
+    text = (
+        f"MOD\nACP/64A1/1\nRESOLUTION 102 (REV. DUBAI, 2018)\nInternet\n{FORMULA}\n"
+        "resolves\n1 to act;\n"
+    )
     assert rows(text, "section", "change") == [("to act;", "Resolution 102", "modified")]
