@@ -46,12 +46,14 @@ from itunlp.documents import (
 from itunlp.run.inputs import Failure, _resolve, _tasks
 from itunlp.run.progress import Progress
 from itunlp.run.worker import (
+    CONTEXT_COLUMNS,
     _InProcessModel,
     _model_payload,
     _PickledModelFile,
     _Result,
     _run_task,
     _Task,
+    stitch_layout,
 )
 
 __all__ = [
@@ -66,20 +68,7 @@ __all__ = [
     "stream_clauses",
 ]
 
-SEGMENT_COLUMNS = [
-    "doc_id",
-    "path",
-    "page",
-    "clause_id",
-    "start",
-    "end",
-    "text",
-    "function",
-    "section",
-    "section_title",
-    "part",
-    "change",
-]
+SEGMENT_COLUMNS = ["doc_id", "path", "page", "clause_id", "start", "end", "text", *CONTEXT_COLUMNS]
 ENGINES = ("local", "dask")
 ON_ERROR = ("warn", "collect", "raise")
 #: Rows per chunk yielded by :func:`stream_clauses` (and written at a time by the CLI).
@@ -268,7 +257,7 @@ def stream_clauses(
         for result in results:
             source = sources[result.index]
             if result.frame is not None and "layout" in result.frame.attrs:
-                carried[result.index] = _stitch(result.frame, carried.get(result.index))
+                carried[result.index] = stitch_layout(result.frame, carried.get(result.index))
             if result.reason is not None:
                 fail(
                     Failure(
@@ -306,40 +295,6 @@ def stream_clauses(
         warnings.warn(
             f"{len(failures)} document(s) skipped: {listed}{more}", UserWarning, stacklevel=2
         )
-
-
-#: The columns each part of the carried layout context fills.
-_STITCHED = {
-    "function": ("function", "part"),
-    "section": ("section", "section_title"),
-    "change": ("change",),
-}
-
-
-def _stitch(frame: pd.DataFrame, carry: dict[str, Any] | None) -> dict[str, Any]:
-    """Give a streamed block's leading rows the context the previous block left open.
-
-    Blocks of a streamed file are segmented apart (maybe in other processes), each
-    from an empty layout state; the worker notes how many leading rows took their
-    ``function``/``part``, ``section``/``section_title`` and ``change`` from that
-    empty state. Here, in input order, they get the context the previous block
-    handed on, and the context this block hands on is returned.
-    """
-    layout = frame.attrs.pop("layout")
-    head, state = layout["head"], layout["state"]
-    own = set(head.get("own", ()))
-    if carry is None:
-        return state
-    out = dict(state)
-    for part, columns in _STITCHED.items():
-        n = head.get(part, 0)
-        if n and len(frame):
-            for column in columns:
-                frame.loc[: n - 1, column] = carry[column]
-        if part not in own:
-            for column in columns:
-                out[column] = carry[column]
-    return out
 
 
 def _take(buffer: list[pd.DataFrame], size: int) -> tuple[pd.DataFrame, list[pd.DataFrame], int]:

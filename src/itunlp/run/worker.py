@@ -91,7 +91,7 @@ def _clause_frame(
     so a section, heading or change block runs on across their edges. For a block
     of a streamed file (one task per block) the frame's ``attrs["layout"]`` says
     how many leading rows took their context from the (empty) incoming state and
-    what context the block hands on, for the caller to stitch (:func:`_stitch`).
+    what context the block hands on, for the caller to stitch (:func:`stitch_layout`).
     The classifier reads each clause's ``clean_text`` (wraps joined, hyphenation
     undone); the table keeps the exact span in ``text``.
     """
@@ -223,3 +223,37 @@ class _PickledModelFile:
 def _model_payload(model: Any) -> tuple[bytes, str]:
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     return payload, hashlib.sha256(payload).hexdigest()[:16]
+
+
+#: The columns each part of the carried layout context fills.
+_STITCHED = {
+    "function": ("function", "part"),
+    "section": ("section", "section_title"),
+    "change": ("change",),
+}
+
+
+def stitch_layout(frame: pd.DataFrame, carry: dict[str, Any] | None) -> dict[str, Any]:
+    """Give a streamed block's leading rows the context the previous block left open.
+
+    Blocks of a streamed file are segmented apart (maybe in other processes), each
+    from an empty layout state; the worker notes how many leading rows took their
+    ``function``/``part``, ``section``/``section_title`` and ``change`` from that
+    empty state. Here, in input order, they get the context the previous block
+    handed on, and the context this block hands on is returned.
+    """
+    layout = frame.attrs.pop("layout")
+    head, state = layout["head"], layout["state"]
+    own = set(head.get("own", ()))
+    if carry is None:
+        return state
+    out = dict(state)
+    for part, columns in _STITCHED.items():
+        n = head.get(part, 0)
+        if n and len(frame):
+            for column in columns:
+                frame.loc[: n - 1, column] = carry[column]
+        if part not in own:
+            for column in columns:
+                out[column] = carry[column]
+    return out
