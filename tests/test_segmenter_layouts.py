@@ -195,6 +195,8 @@ def test_web_bullets_markdown_and_markers_are_not_clauses() -> None:
         ("DRAFT NEW RESOLUTION [EUR-1] (BUCHAREST, 2022)", "Resolution [EUR-1]"),
         ("RESOLUTION 70 (REV. DUBAI, 2018BUCHAREST, 2022)", "Resolution 70"),
         ("MOD RESOLUTION 102 (REV. DUBAI, 2018)", "Resolution 102"),
+        ("DRAFT REVISION OF RESOLUTION 70 (REV. BUCHAREST, 2022)", "Resolution 70"),
+        ("PRELIMINARY DRAFT NEW RESOLUTION [AFCP-1]", "Resolution [AFCP-1]"),
     ],
 )
 def test_each_section_kind(title: str, section: str) -> None:
