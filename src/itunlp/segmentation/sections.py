@@ -46,7 +46,8 @@ _MARKER_PREFIX = r"(?P<chg>MOD|ADD|SUP|NOC)\s+(?:(?:[A-Z]{2,}|[A-Z]\w{0,8}/)[\w/
 #: text run together: "RESOLUTION 130 (REV. DUBAI, 2018BUCHAREST, 2022)".
 SECTION_LINE = re.compile(
     rf"(?:#{{1,6}}\s*)?(?:\*{{1,2}})?(?:{_MARKER_PREFIX})?"
-    r"(?:(?:DRAFT|Draft|PRELIMINARY DRAFT)\s+)?(?:(?:NEW|New|REVISED|Revised|REVISION OF|Revision of)\s+)?"
+    r"(?:(?:DRAFT|Draft|PRELIMINARY DRAFT)\s+)?"
+    r"(?:(?:NEW|New|REVISED|Revised|REVISION OF|Revision of)\s+)?"
     rf"(?P<kind>{_KINDS})(?:\s+(?P<num>{_NUMBER}))?"
     rf"(?:\s+(?:TO|to)\s+(?:THE\s+|the\s+)?(?P<kind2>{_KINDS})(?:\s+(?P<num2>{_NUMBER}))?)?"
     r"(?:\s*\([^()\n]{0,80}\)){0,3}(?:\*{1,2})?"
