@@ -725,3 +725,11 @@ def test_a_proposal_number_on_its_own_line_under_the_marker_is_not_a_clause() ->
         "resolves\n1 to act;\n"
     )
     assert rows(text, "section", "change") == [("to act;", "Resolution 102", "modified")]
+
+
+def test_a_heading_word_after_a_lead_in_colon_does_not_run_on() -> None:
+    text = (
+        f"{FORMULA}\nrecalling\na) Resolution 175, whose operative part reads:\n"
+        "instructs the Secretary-General to coordinate the work;\nb) the Convention;\n"
+    )
+    assert [f for _, f in rows(text, "function")] == ["recalling", "recalling"]

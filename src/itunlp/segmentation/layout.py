@@ -279,10 +279,16 @@ class _Layout(_LineReader):
                     text,
                     start,
                     end,
-                    loose=st.in_resolution and prev_end_char in ("", ";", ".", ":"),
+                    loose=st.in_resolution and prev_end_char in ("", ";", "."),
                 )
-                if heading is not None and heading.body >= 0 and not st.in_resolution:
-                    heading = None  # a heading running on into text only inside a resolution
+                if (
+                    heading is not None
+                    and heading.body >= 0
+                    and (not st.in_resolution or prev_end_char == ":")
+                ):
+                    # A heading runs on into text only inside a resolution, and never
+                    # right after a lead-in ("... which reads:" + "instructs ... to").
+                    heading = None
                 if heading is not None and heading.capitalised and not self.items_follow(index):
                     heading = None  # "Urges Member States and industry": a title, not a heading
                 if (
@@ -308,7 +314,7 @@ class _Layout(_LineReader):
                 st.open_sentence = False
                 last_text_char = ""
                 if heading.body < 0:
-                    prev_end_char = ":"
+                    prev_end_char = ""
                     wrapped = self.heading_wrap(index, heading.function)
                     if wrapped > index:
                         extra = " ".join(text[s:e] for s, e in lines[index + 1 : wrapped + 1])
