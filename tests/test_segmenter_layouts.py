@@ -572,8 +572,9 @@ def test_a_streamed_file_carries_its_context_across_blocks(tmp_path: Path) -> No
     )
     assert len(streamed) == len(whole) == 79 + 40
     assert set(whole.loc[:78, "change"]) == {"modified"}
-    for column in ("function", "section", "section_title", "part", "change"):
+    for column in ("start", "end", "text", "function", "section", "section_title", "part"):
         assert streamed[column].tolist() == whole[column].tolist(), column
+    assert streamed["change"].tolist() == whole["change"].tolist()
 
 
 def pd_concat(chunks):

@@ -247,9 +247,10 @@ def iter_text_blocks(
     is where the block starts in the whole decoded text, so clause offsets stay
     document offsets. Memory is bounded by a few blocks, whatever the file size.
 
-    The price: a resolution heading is not carried across a block boundary, so
-    on a file larger than one block a clause right after a boundary may lose its
-    ``function``.
+    The blocks are segmented apart; the batch runner carries the open section,
+    heading and change block from one block to the next
+    (:class:`itunlp.segmentation.layout.LayoutState`), so a clause right after a
+    boundary keeps its ``function``, ``section`` and ``change``.
 
     Parameters
     ----------

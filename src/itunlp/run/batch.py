@@ -53,7 +53,6 @@ from itunlp.run.worker import (
     _Result,
     _run_task,
     _Task,
-    stitch_layout,
 )
 
 __all__ = [
@@ -251,13 +250,10 @@ def stream_clauses(
             local_jobs = n_jobs if len(sources) > 1 or any(s.stream for s in sources) else 1
             results = _run_local(model, tasks, local_jobs, settings)
         numbered: dict[int, int] = {}
-        carried: dict[int, dict[str, Any]] = {}
         buffer: list[pd.DataFrame] = []
         rows = 0
         for result in results:
             source = sources[result.index]
-            if result.frame is not None and "layout" in result.frame.attrs:
-                carried[result.index] = stitch_layout(result.frame, carried.get(result.index))
             if result.reason is not None:
                 fail(
                     Failure(

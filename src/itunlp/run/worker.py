@@ -42,6 +42,7 @@ class _Task:
     offset: int = 0
     block: str | None = None
     reason: str | None = None  # set when reading failed in the calling process
+    layout: Any = None  # a streamed block's LayoutState at its start (see inputs._Context)
 
 
 class _Result(NamedTuple):
@@ -88,16 +89,14 @@ def _clause_frame(
     """The clause table of one work item, without ``clause_id`` (numbered by the caller).
 
     The blocks of one document share a :class:`~itunlp.segmentation.layout.LayoutState`,
-    so a section, heading or change block runs on across their edges. For a block
-    of a streamed file (one task per block) the frame's ``attrs["layout"]`` says
-    how many leading rows took their context from the (empty) incoming state and
-    what context the block hands on, for the caller to stitch (:func:`stitch_layout`).
+    so a section, heading or change block runs on across their edges; a block of a
+    streamed file starts from the state the caller found for it (``task.layout``).
     The classifier reads each clause's ``clean_text`` (wraps joined, hyphenation
     undone); the table keeps the exact span in ``text``.
     """
     from itunlp.segmentation.layout import LayoutState
 
-    state = LayoutState()
+    state = task.layout if task.layout is not None else LayoutState()
     starts: list[int] = []
     ends: list[int] = []
     texts: list[str] = []
@@ -150,10 +149,7 @@ def _clause_frame(
                 [_explanation(model, t, f) for t, f in zip(clean, functions, strict=True)],
                 dtype=object,
             )
-    frame = pd.DataFrame(columns)
-    if task.block is not None:
-        frame.attrs["layout"] = {"head": state.head, "state": state.carried()}
-    return frame
+    return pd.DataFrame(columns)
 
 
 def _segment(model: Any, block: str, state: Any) -> Any:
@@ -223,37 +219,3 @@ class _PickledModelFile:
 def _model_payload(model: Any) -> tuple[bytes, str]:
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     return payload, hashlib.sha256(payload).hexdigest()[:16]
-
-
-#: The columns each part of the carried layout context fills.
-_STITCHED = {
-    "function": ("function", "part"),
-    "section": ("section", "section_title"),
-    "change": ("change",),
-}
-
-
-def stitch_layout(frame: pd.DataFrame, carry: dict[str, Any] | None) -> dict[str, Any]:
-    """Give a streamed block's leading rows the context the previous block left open.
-
-    Blocks of a streamed file are segmented apart (maybe in other processes), each
-    from an empty layout state; the worker notes how many leading rows took their
-    ``function``/``part``, ``section``/``section_title`` and ``change`` from that
-    empty state. Here, in input order, they get the context the previous block
-    handed on, and the context this block hands on is returned.
-    """
-    layout = frame.attrs.pop("layout")
-    head, state = layout["head"], layout["state"]
-    own = set(head.get("own", ()))
-    if carry is None:
-        return state
-    out = dict(state)
-    for part, columns in _STITCHED.items():
-        n = head.get(part, 0)
-        if n and len(frame):
-            for column in columns:
-                frame.loc[: n - 1, column] = carry[column]
-        if part not in own:
-            for column in columns:
-                out[column] = carry[column]
-    return out

@@ -35,7 +35,6 @@ from itunlp.segmentation import rules
 from itunlp.segmentation.boundary_model import BoundaryModel, candidate_features, rule_decision
 from itunlp.segmentation.furniture import clean_clause_text
 from itunlp.segmentation.layout import (
-    _OWN_NAMES,
     LayoutState,
     _layout,
     _Paragraph,
@@ -325,11 +324,7 @@ def split_into_clauses(
         boundary_model.decide if boundary_model is not None else rule_decision
     )
     out: list[Clause] = []
-    heads = {name: -1 for name in _OWN_NAMES}
     for para in _layout(text, state):
-        for name, bit in _OWN_NAMES.items():
-            if heads[name] < 0 and not para.inherits & bit:
-                heads[name] = len(out)
         kept = _clause_segments(text, para)
         if kept is None:
             continue
@@ -347,8 +342,6 @@ def split_into_clauses(
                     _emit(text, piece_start, cand.position, para, out)
                     piece_start = cand.position
             _emit(text, piece_start, seg_end, para, out)
-    if state is not None:
-        state.head.update({name: len(out) if n < 0 else n for name, n in heads.items()})
     return out
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from itunlp.segmentation import rules
 from itunlp.segmentation.furniture import furniture_lines
@@ -67,28 +66,10 @@ class LayoutState:
     in_resolution: bool = False
     open_sentence: bool = False
     provisions: bool = False  # in an article or annex: numbered items are one clause each
-    #: After a call: how many leading clauses took their function/part, section and
-    #: change from the incoming state (keys "function", "section", "change"), and
-    #: which of them the block set itself (key "own", the same names).
-    head: dict[str, Any] = field(default_factory=dict)
-
-    def carried(self) -> dict[str, Any]:
-        """The context this state hands to the next block, as plain data."""
-        return {
-            "function": self.function,
-            "part": self.part,
-            "section": self.section.name,
-            "section_title": self.section.title,
-            "change": self.change,
-            "in_resolution": self.in_resolution,
-            "provisions": self.provisions,
-        }
 
 
-#: Bits of the context a block sets itself (else it inherits it from the state).
-_OWN_FUNCTION, _OWN_SECTION, _OWN_CHANGE = 1, 2, 4
-_OWN_ALL = _OWN_FUNCTION | _OWN_SECTION | _OWN_CHANGE
-_OWN_NAMES = {"function": _OWN_FUNCTION, "section": _OWN_SECTION, "change": _OWN_CHANGE}
+#: What a layout event sets: the heading (function, part), the section, the change block.
+_SETS_FUNCTION, _SETS_SECTION, _SETS_CHANGE = 1, 2, 4
 
 
 @dataclass(slots=True)
@@ -105,7 +86,6 @@ class _Paragraph:
     section: SectionInfo = _NO_SECTION
     change: str = ""
     skips: list[tuple[int, int]] | None = None  # furniture inside a bridged span
-    inherits: int = 0  # _OWN_* bits of the context taken from the incoming state
     joinable: bool = True  # False right after a heading, formula, section or marker
 
 
@@ -120,7 +100,6 @@ class _Layout(_LineReader):
         self.current: _Paragraph | None = None
         self.lines = [_strip_bounds(text, a, b) for a, b in _lines(text)]
         self.block_change = state.change
-        self.own = 0  # which context this block has set itself (_OWN_* bits)
         self.fresh = False  # a heading, formula, section or marker since the last paragraph
         self.ranks: dict[str, int] = {}  # last item label rank per style, under this heading
         self.pending_change: str | None = None
@@ -147,10 +126,9 @@ class _Layout(_LineReader):
         self.quote_open = self.straight_open or self.curly_depth > 0
 
     def mark(self, bits: int) -> None:
-        """This block sets the context ``bits`` itself; what follows starts afresh."""
-        self.own |= bits
+        """A layout event set the context ``bits``: what follows starts afresh."""
         self.fresh = True
-        if bits & _OWN_FUNCTION:
+        if bits & _SETS_FUNCTION:
             self.ranks.clear()
 
     def lettering_restarts(self, marker: str) -> bool:
@@ -201,7 +179,7 @@ class _Layout(_LineReader):
             if REASONS_START.match(text, start, end):
                 self.close()
                 self.block_change, self.pending_change = "", None
-                self.mark(_OWN_CHANGE)
+                self.mark(_SETS_CHANGE)
                 # The reason text may wrap onto the next lines, until its full stop.
                 gap, prev_end_char = True, ""
                 in_reasons = text[end - 1] not in ".!?"
@@ -218,7 +196,7 @@ class _Layout(_LineReader):
                     self.close()
                     if m.group("chg"):
                         self.block_change = CHANGES[m.group("chg")]
-                        self.mark(_OWN_CHANGE)
+                        self.mark(_SETS_CHANGE)
                         self.pending_change = None
                     if m.group("title"):
                         title = " ".join(m.group("title").split())
@@ -226,7 +204,7 @@ class _Layout(_LineReader):
                         title, skip_until = self.title_lines(index, furniture)
                     st.section = SectionInfo(name, title)
                     st.function, st.part = "", ""
-                    self.mark(_OWN_FUNCTION | _OWN_SECTION)
+                    self.mark(_SETS_FUNCTION | _SETS_SECTION)
                     st.in_resolution = True
                     st.open_sentence = False
                     st.provisions = m.group("kind").lower() in ("article", "annex", "appendix")
@@ -246,7 +224,7 @@ class _Layout(_LineReader):
             if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
                 self.close()
                 st.function, st.part, st.in_resolution, in_subject, gap = "", "", True, True, True
-                self.mark(_OWN_FUNCTION)
+                self.mark(_SETS_FUNCTION)
                 prev_end_char = ""
                 continue
             at_unit_start = prev_end_char == "" or prev_end_char in rules.STATEMENT_END + ","
@@ -263,7 +241,7 @@ class _Layout(_LineReader):
                     self.close()
                     in_subject, st.in_resolution, gap = False, True, True
                     st.function, st.part, st.open_sentence = "", "", False
-                    self.mark(_OWN_FUNCTION)
+                    self.mark(_SETS_FUNCTION)
                     prev_end_char = ""
                     skip_until = formula_end
                     continue
@@ -309,7 +287,7 @@ class _Layout(_LineReader):
             if heading is not None:
                 self.close()
                 st.function, st.part = heading.function, heading.part
-                self.mark(_OWN_FUNCTION)
+                self.mark(_SETS_FUNCTION)
                 st.in_resolution, in_subject, gap = True, False, True
                 st.open_sentence = False
                 last_text_char = ""
@@ -354,7 +332,7 @@ class _Layout(_LineReader):
                 # A sub-title between blank lines ("Other matters") ends the heading's
                 # block when no item follows it: what comes next is prose.
                 st.function, st.part, st.in_resolution = "", "", False
-                self.mark(_OWN_FUNCTION)
+                self.mark(_SETS_FUNCTION)
             if (
                 st.function
                 and gap
@@ -365,7 +343,7 @@ class _Layout(_LineReader):
                 # unmarked capitalised paragraph after it and a blank line is prose
                 # after the resolution.
                 st.function, st.part, st.in_resolution = "", "", False
-                self.mark(_OWN_FUNCTION)
+                self.mark(_SETS_FUNCTION)
                 self.close()
             if body != start:
                 if (
@@ -379,7 +357,7 @@ class _Layout(_LineReader):
                         # "6  Other matters" between blank lines under a heading: the
                         # heading's block is over; prose or a new heading follows.
                         st.function, st.part, st.in_resolution = "", "", False
-                        self.mark(_OWN_FUNCTION)
+                        self.mark(_SETS_FUNCTION)
                     # "6.1  Charges": a numbered sub-title inside an article, not a clause.
                     self.close()
                     gap, prev_end_char = True, ""
@@ -388,7 +366,7 @@ class _Layout(_LineReader):
                     # "a)" again after "c)" with no heading between: the extractor lost
                     # the heading, so these items have none (CONVENTIONS.md).
                     st.function, st.part = "", ""
-                    self.mark(_OWN_FUNCTION)
+                    self.mark(_SETS_FUNCTION)
                 self.close()
                 self.current = self.new_paragraph(body, end, True, gap)
             elif self.current is not None and not (
@@ -407,7 +385,6 @@ class _Layout(_LineReader):
             prev_title_like = _title_like(text, start, end)
         self.close()
         st.change = self.block_change
-        st.head = {"own": [name for name, bit in _OWN_NAMES.items() if self.own & bit]}
         return self.paragraphs
 
     def new_paragraph(self, start: int, end: int, is_item: bool, gap: bool) -> _Paragraph:
@@ -428,7 +405,6 @@ class _Layout(_LineReader):
             st.section,
             change,
             None,
-            _OWN_ALL & ~self.own,
             joinable,
         )
 
@@ -443,7 +419,7 @@ class _Layout(_LineReader):
             self.pending_change = change
             return
         self.block_change = change
-        self.mark(_OWN_CHANGE)
+        self.mark(_SETS_CHANGE)
         self.pending_change = None
 
 
