@@ -188,7 +188,7 @@ _DIGITS = re.compile(r"\d+")
 
 def _shape(line: str) -> str:
     """A line with its numbers blanked: running headers differ only by page number."""
-    return _DIGITS.sub("#", line) if any(ch.isdigit() for ch in line) else line
+    return _DIGITS.sub("#", line) if _DIGITS.search(line) else line
 
 
 def _small_block(lines: Sequence[tuple[int, int]], i: int) -> bool:

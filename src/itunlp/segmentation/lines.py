@@ -69,15 +69,19 @@ def _strip_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+#: Every whole-line furniture pattern in one alternation: one regex call per line.
+_ANY_FURNITURE = re.compile(
+    "|".join(
+        f"(?:{p.pattern})" for p in (*rules.FURNITURE_LINE_PATTERNS, WEB_FURNITURE, PAGE_REFERENCE)
+    )
+)
+
+
 def _is_furniture(line: str) -> bool:
     """Whether a stripped line is page furniture (header, page number, URL, web chrome)."""
     if len(line) > rules.MAX_STRUCTURE_LINE:
         return False
-    return (
-        any(p.fullmatch(line) for p in rules.FURNITURE_LINE_PATTERNS)
-        or WEB_FURNITURE.fullmatch(line) is not None
-        or PAGE_REFERENCE.fullmatch(line) is not None
-    )
+    return _ANY_FURNITURE.fullmatch(line) is not None
 
 
 def _section_match(line: str) -> re.Match[str] | None:
