@@ -526,12 +526,6 @@ def test_reading_any_file_gives_a_document_or_a_document_error(data: bytes, suff
             assert isinstance(document.text, str)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="documents: a .txt holding only a byte-order mark or whitespace is read as an "
-    "empty document (exit 0, nothing reported), while a 0-byte file, a PDF, DOCX or HTML "
-    "without text are each reported",
-)
 @pytest.mark.parametrize(
     "data", [b"\xef\xbb\xbf", b"\xff\xfe", b" \n\n\t \n"], ids=["utf8-bom", "utf16-bom", "blank"]
 )

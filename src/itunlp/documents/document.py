@@ -131,7 +131,6 @@ class Document:
         return cls(doc_id, None, text, [], "text")
 
 
-
 def _mb(size: int) -> str:
     return f"{size / 1024**2:.1f} MB"
 

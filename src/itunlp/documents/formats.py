@@ -87,7 +87,9 @@ def _read_pdf(file: Path) -> tuple[str, list[int]]:
         page_starts.append(offset)
         parts.append(text)
         offset += len(text) + 2
-    return "\n\n".join(parts), page_starts
+    # A line break and a form feed between pages (two characters, like the blank
+    # line before): the segmenter finds running headers at the top of each page.
+    return "\n\f".join(parts), page_starts
 
 
 # ------------------------------------------------------------------------------ DOCX
@@ -381,5 +383,3 @@ def _ol_format(tag: Any) -> str:
     return {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}.get(
         str(tag.get("type", "1")), "decimal"
     )
-
-

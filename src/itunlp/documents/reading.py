@@ -35,8 +35,6 @@ __all__ = ["assign_doc_ids", "read_document"]
 # ---------------------------------------------------------------------- entry point
 
 
-
-
 def read_document(
     path: str | os.PathLike[str],
     *,
@@ -50,11 +48,12 @@ def read_document(
     without BOM, legacy code pages such as cp1252 through ``charset-normalizer``,
     and UTF-8 mixed with stray cp1252 bytes, which are decoded byte by byte as
     cp1252), ``.pdf`` (the text layer, one page after another, pages separated by
-    a blank line, running headers and page numbers left for the segmenter to
-    skip), ``.docx`` (body paragraphs and table cells in order, list numbering
-    rendered as text, e.g. ``a)`` or ``1.``), ``.html``/``.htm`` (the ``<main>``
-    or single ``<article>`` element if there is one, else the body, without
-    navigation, header, footer, aside, script and style).
+    a line break and a form feed, running headers, page numbers and footnotes
+    left for the segmenter to skip), ``.docx`` (body paragraphs and table cells
+    in order, list numbering rendered as text, e.g. ``a)`` or ``1.``),
+    ``.html``/``.htm`` (the ``<main>`` or single ``<article>`` element if there
+    is one, else the body, without navigation, header, footer, aside, script and
+    style).
 
     Parameters
     ----------
@@ -105,7 +104,6 @@ def read_document(
     if fmt == "docx":
         return Document(file.stem, str(path), _read_docx(file, max_unzipped_bytes), [], fmt)
     return Document(file.stem, str(path), _read_html(file), [], fmt)
-
 
 
 # --------------------------------------------------------------------------- doc ids

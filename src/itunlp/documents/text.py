@@ -147,8 +147,6 @@ def _looks_binary(text: str) -> bool:
     return bool(sample) and len(_CONTROL.findall(sample)) > _MAX_CONTROL_SHARE * len(sample)
 
 
-
-
 def decode_text(data: bytes, path: str | os.PathLike[str] = "-") -> str:
     """Decode the bytes of a text document, detecting the encoding.
 
@@ -167,8 +165,9 @@ def decode_text(data: bytes, path: str | os.PathLike[str] = "-") -> str:
     Raises
     ------
     DocumentError
-        Empty input, NUL bytes (outside UTF-16/32), or bytes that decode to
-        mostly control characters: a binary file, not text.
+        Empty input (also a byte-order mark or whitespace alone), NUL bytes
+        (outside UTF-16/32), or bytes that decode to mostly control characters:
+        a binary file, not text.
 
     Examples
     --------
@@ -197,7 +196,11 @@ def decode_text(data: bytes, path: str | os.PathLike[str] = "-") -> str:
         raise DocumentError(path, f"cannot decode as {encoding.name}: {error}") from None
     if _looks_binary(text):
         raise DocumentError(path, "binary file (mostly control characters); not text")
-    return _normalise_newlines(text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        # Notepad saves an "empty" UTF-8 file as a BOM alone: as empty as 0 bytes.
+        raise DocumentError(path, "empty file (only a byte-order mark or whitespace)")
+    return _normalise_newlines(text)
 
 
 def _scan_text_file(handle: IO[bytes], path: Path) -> tuple[_Encoding, bytes]:
@@ -244,9 +247,10 @@ def iter_text_blocks(
     is where the block starts in the whole decoded text, so clause offsets stay
     document offsets. Memory is bounded by a few blocks, whatever the file size.
 
-    The price: a resolution heading is not carried across a block boundary, so
-    on a file larger than one block a clause right after a boundary may lose its
-    ``function``.
+    The blocks are segmented apart; the batch runner carries the open section,
+    heading and change block from one block to the next
+    (:class:`itunlp.segmentation.layout.LayoutState`), so a clause right after a
+    boundary keeps its ``function``, ``section`` and ``change``.
 
     Parameters
     ----------
@@ -330,5 +334,3 @@ def text_blocks(text: str, block_chars: int = DEFAULT_BLOCK_CHARS) -> list[tuple
     [(0, 'one.\\n\\n'), (6, 'two.')]
     """
     return list(_blocks_from_chunks([text], block_chars))
-
-

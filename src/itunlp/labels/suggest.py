@@ -56,7 +56,19 @@ __all__ = [
 NEAR_DUPLICATE_JACCARD = 0.8
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SUGGEST_COLUMNS = ["text", "themes", "suggested_themes"]
-PROVENANCE_COLUMNS = ["doc_id", "path", "page", "start", "end", "function", "clause_id"]
+PROVENANCE_COLUMNS = [
+    "doc_id",
+    "path",
+    "page",
+    "start",
+    "end",
+    "function",
+    "part",
+    "section",
+    "section_title",
+    "change",
+    "clause_id",
+]
 RANKING_COLUMNS = ["focus_theme", "uncertainty"]
 
 
@@ -86,7 +98,11 @@ def _score_table(model: Any, inputs: Any, classify_options: Mapping[str, Any]) -
         missing = [t for t in themes if f"score_{t}" not in table.columns]
         if missing:
             functions = table["function"].fillna("").tolist() if "function" in table else None
-            proba = model.predict_proba(table["text"].tolist(), functions=functions)
+            # The classifier reads clauses with wraps joined and hyphenation undone.
+            from itunlp.segmentation.furniture import clean_clause_text
+
+            texts = [clean_clause_text(t) if isinstance(t, str) else t for t in table["text"]]
+            proba = model.predict_proba(texts, functions=functions)
             for theme in themes:
                 column = theme if theme in proba.columns else f"score_{theme}"
                 table[f"score_{theme}"] = np.asarray(proba[column], dtype=float)
@@ -165,7 +181,8 @@ def suggest(
     pandas.DataFrame
         ``n`` rows in suggestion order with columns ``text, themes,
         suggested_themes, score_<theme>..., doc_id, path, page, start, end,
-        function, clause_id, focus_theme, uncertainty``. ``themes`` and
+        function, part, section, section_title, change, clause_id, focus_theme,
+        uncertainty``. ``themes`` and
         ``suggested_themes`` are both the model's guess (lists); the annotator
         edits ``themes``. ``focus_theme`` is the theme whose turn picked the
         clause and ``uncertainty`` its closeness to that theme's threshold.

@@ -7,9 +7,15 @@ one by one so that memory stays flat however large the corpus.
 The clause table has these columns, in this order::
 
     doc_id, path, page, clause_id, start, end, text, function,
+    section, section_title, part, change,
     themes, score_<theme> (one per theme, in model.themes order), [explanation]
 
-``segment_documents`` gives the first eight. ``page`` is the 1-based page of the
+``segment_documents`` gives the first twelve. ``function`` is the heading the
+clause sits under and ``part`` its part (``preamble``/``operative``); ``section``
+(``Resolution 70``, ``Article 3`` ...) and ``section_title`` say which text of a
+many-text file the clause belongs to; ``change`` is ``added``/``modified``/
+``suppressed`` inside the blocks of a tracked-change proposal (all ``""`` where
+they do not apply). ``page`` is the 1-based page of the
 clause's first character for paged formats (PDF) and missing otherwise;
 ``clause_id`` is ``<doc_id>-<NNN>`` numbered from 001 in text order; ``start`` and
 ``end`` index the document text as :func:`itunlp.read_document` returns it;
@@ -40,6 +46,7 @@ from itunlp.documents import (
 from itunlp.run.inputs import Failure, _resolve, _tasks
 from itunlp.run.progress import Progress
 from itunlp.run.worker import (
+    CONTEXT_COLUMNS,
     _InProcessModel,
     _model_payload,
     _PickledModelFile,
@@ -60,20 +67,22 @@ __all__ = [
     "stream_clauses",
 ]
 
-SEGMENT_COLUMNS = ["doc_id", "path", "page", "clause_id", "start", "end", "text", "function"]
+SEGMENT_COLUMNS = ["doc_id", "path", "page", "clause_id", "start", "end", "text", *CONTEXT_COLUMNS]
 ENGINES = ("local", "dask")
 ON_ERROR = ("warn", "collect", "raise")
 #: Rows per chunk yielded by :func:`stream_clauses` (and written at a time by the CLI).
 DEFAULT_CHUNK_ROWS = 10_000
 #: Text files above this size are streamed block by block instead of read whole.
 DEFAULT_STREAM_BYTES = 16 * 1024**2
+
+
 def clause_columns(themes: Sequence[str] | None = None, explain: bool = False) -> list[str]:
     """The clause table's columns in order; ``themes=None`` for :func:`segment_documents`.
 
     Examples
     --------
     >>> clause_columns(["gender"], explain=True)[-4:]
-    ['function', 'themes', 'score_gender', 'explanation']
+    ['change', 'themes', 'score_gender', 'explanation']
     """
     columns = list(SEGMENT_COLUMNS)
     if themes is not None:

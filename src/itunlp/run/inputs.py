@@ -222,6 +222,37 @@ def _resolve(items: Any, recursive: bool, stream_bytes: int) -> tuple[list[_Sour
     return sources, failures
 
 
+class _Context:
+    """The layout context at the start of each block of a streamed file.
+
+    Blocks of one file may be segmented in different processes; each task carries
+    the open section, heading, change block and list state that the blocks
+    before it leave (found here by the layout pass alone, block after block), so
+    that a block segments as it would in one pass over the whole file.
+    """
+
+    def __init__(self) -> None:
+        from itunlp.segmentation.layout import LayoutState
+
+        self._state = LayoutState()
+
+    @property
+    def state(self) -> Any:
+        """A copy of the context for the next block."""
+        import dataclasses
+
+        return dataclasses.replace(self._state)
+
+    def advance(self, block: str) -> None:
+        """Run the layout pass over ``block`` to find the context after it."""
+        from itunlp.segmentation.layout import LayoutState, _layout
+
+        try:
+            _layout(block, self._state)
+        except Exception:  # the worker reports what is wrong with the block
+            self._state = LayoutState()
+
+
 def _tasks(sources: Sequence[_Source], block_chars: int) -> Iterator[_Task]:
     """Work items in input order; streamed files are read here, block by block, lazily."""
     for index, source in enumerate(sources):
@@ -234,15 +265,31 @@ def _tasks(sources: Sequence[_Source], block_chars: int) -> Iterator[_Task]:
             if pending is None:
                 yield _Task(index, True, source.doc_id, source.path, reason="empty file")
                 continue
+            context = _Context()
             for following in blocks:
                 offset, block = pending
-                yield _Task(index, False, source.doc_id, source.path, offset=offset, block=block)
+                yield _Task(
+                    index,
+                    False,
+                    source.doc_id,
+                    source.path,
+                    offset=offset,
+                    block=block,
+                    layout=context.state,
+                )
+                context.advance(block)
                 pending = following
             offset, block = pending
-            yield _Task(index, True, source.doc_id, source.path, offset=offset, block=block)
+            yield _Task(
+                index,
+                True,
+                source.doc_id,
+                source.path,
+                offset=offset,
+                block=block,
+                layout=context.state,
+            )
         except DocumentError as error:
             yield _Task(index, True, source.doc_id, source.path, reason=error.reason)
         except OSError as error:
             yield _Task(index, True, source.doc_id, source.path, reason=f"cannot read: {error}")
-
-

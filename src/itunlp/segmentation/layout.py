@@ -1,17 +1,75 @@
-"""The layout pass of the clause engine (:mod:`itunlp.segmentation.engine`).
+"""The layout pass of the clause engine: lines grouped into paragraphs.
 
-Lines, page furniture, headings, titles and list items, grouped into paragraphs,
-each with the resolution heading it falls under.
+Each line is classified (page furniture, section title, change marker, enacting
+formula, heading, list item, text) and consecutive text lines are grouped into
+paragraphs, each carrying what the clause table says about where it sits: the
+heading it falls under (``function``, ``part``), the section of the file
+(``section``, ``section_title``) and the tracked change (``change``).
+
+Headings come only from lines that :class:`itunlp.segmentation.headings.HeadingScheme`
+recognises, and only where a heading can stand: never on a line that continues
+a sentence (the line before ends mid-sentence, or a quotation is open). Sections
+and change markers follow :mod:`itunlp.segmentation.sections`; furniture that no fixed
+pattern names is found by :func:`itunlp.segmentation.furniture.furniture_lines`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from itunlp.segmentation import rules
+from itunlp.segmentation.furniture import furniture_lines
+from itunlp.segmentation.headings import HeadingScheme, load_headings
+from itunlp.segmentation.lines import (
+    _is_furniture,
+    _item_marker_end,
+    _label_rank,
+    _lines,
+    _section_match,
+    _strip_bounds,
+    _title_like,
+)
+from itunlp.segmentation.lookahead import REASONS_START, _enacting_formula_end, _LineReader
+from itunlp.segmentation.sections import CHANGE_MARKER, CHANGES, section_name
 
-# ----------------------------------------------------------------------------- layout
+__all__ = ["LayoutState", "SectionInfo"]
+
+#: The bare enacting formula of a Council decision: "The Council,".
+SHORT_FORMULA = re.compile(r"The\s+(?:[A-Z][\w-]*\s+){0,5}(?:Council|Conference|Assembly)\s*,")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionInfo:
+    """The section a paragraph sits in: its name and title (see CONVENTIONS.md)."""
+
+    name: str = ""
+    title: str = ""
+
+
+_NO_SECTION = SectionInfo()
+
+
+@dataclass(slots=True)
+class LayoutState:
+    """What the layout pass carries from one block of a huge file to the next.
+
+    Pass the same object to consecutive calls of
+    :func:`itunlp.segmentation.engine.split_into_clauses` on consecutive blocks; the
+    open section, heading and change block then run on across block edges.
+    """
+
+    function: str = ""
+    part: str = ""
+    section: SectionInfo = field(default_factory=SectionInfo)
+    change: str = ""
+    in_resolution: bool = False
+    open_sentence: bool = False
+    provisions: bool = False  # in an article or annex: numbered items are one clause each
+
+
+#: What a layout event sets: the heading (function, part), the section, the change block.
+_SETS_FUNCTION, _SETS_SECTION, _SETS_CHANGE = 1, 2, 4
 
 
 @dataclass(slots=True)
@@ -23,204 +81,346 @@ class _Paragraph:
     function: str
     is_item: bool
     after_gap: bool  # blank or furniture lines before it: a page break may be bridged
+    part: str = ""
+    whole: bool = False  # an item that is one clause (only full sentences split it)
+    section: SectionInfo = _NO_SECTION
+    change: str = ""
+    skips: list[tuple[int, int]] | None = None  # furniture inside a bridged span
+    joinable: bool = True  # False right after a heading, formula, section or marker
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each line's content without its line break.
+class _Layout(_LineReader):
+    """One pass over the lines of a text; see :func:`_layout`."""
 
-    Every break ``str.splitlines`` knows counts ("\\r\\n", "\\r", form feeds
-    between PDF pages, "\\u2028" ...), so old Mac files and PDF text lay out
-    like any other.
-    """
-    pos = 0
-    for m in rules.LINE_BREAK.finditer(text):
-        yield pos, m.start()
-        pos = m.end()
-    yield pos, len(text)
+    def __init__(self, text: str, state: LayoutState, scheme: HeadingScheme) -> None:
+        self.text = text
+        self.state = state
+        self.scheme = scheme
+        self.paragraphs: list[_Paragraph] = []
+        self.current: _Paragraph | None = None
+        self.lines = [_strip_bounds(text, a, b) for a, b in _lines(text)]
+        self.block_change = state.change
+        self.fresh = False  # a heading, formula, section or marker since the last paragraph
+        self.ranks: dict[str, int] = {}  # last item label rank per style, under this heading
+        self.pending_change: str | None = None
+        self.quote_open = False
+        self.straight_open = False
+        self.curly_depth = 0
 
+    # ------------------------------------------------------------------ helpers
 
-def _strip_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink (start, end) past surrounding whitespace and byte-order marks."""
-    while start < end and (text[start].isspace() or text[start] == "\ufeff"):
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == "\ufeff"):
-        end -= 1
-    return start, end
+    def close(self) -> None:
+        if self.current is not None:
+            self.paragraphs.append(self.current)
+            self.current = None
+        self.quote_open = False
+        self.straight_open = False
+        self.curly_depth = 0
 
+    def track_quotes(self, line: str) -> None:
+        """Whether a quotation is open after this line of the current paragraph."""
+        if '"' in line and line.count('"') % 2:
+            self.straight_open = not self.straight_open
+        if "“" in line or "”" in line:
+            self.curly_depth = max(0, self.curly_depth + line.count("“") - line.count("”"))
+        self.quote_open = self.straight_open or self.curly_depth > 0
 
-def _is_furniture(line: str) -> bool:
-    """Whether a stripped line is page furniture (header, page number, URL, marker)."""
-    if len(line) > rules.MAX_STRUCTURE_LINE:
-        return False
-    return any(p.fullmatch(line) for p in rules.FURNITURE_LINE_PATTERNS)
+    def mark(self, bits: int) -> None:
+        """A layout event set the context ``bits``: what follows starts afresh."""
+        self.fresh = True
+        if bits & _SETS_FUNCTION:
+            self.ranks.clear()
 
+    def lettering_restarts(self, marker: str) -> bool:
+        """Whether an item marker starts its list again under the same heading.
 
-def _heading_function(line: str) -> str | None:
-    """The normalised heading if a stripped line is a resolution heading, else None."""
-    if len(line) > rules.MAX_STRUCTURE_LINE or line[-1] in ".;!?":
-        return None
-    if not rules.HEADING_LINE.fullmatch(line):
-        return None
-    words = line.split()
-    if len(words) > rules.MAX_HEADING_WORDS:
-        return None
-    # Headings are printed in lower case; a capitalised first word is only taken
-    # when the line is a bare heading word ("Considering"), not a sentence start.
-    if line[0].isupper() and len(words) > 3:
-        return None
-    return " ".join(words).rstrip(",:").strip().lower()
+        The last rank of each label style (number, letter, roman) is kept; an item
+        of one style forgets the others (a nested list restarts under each item).
+        """
+        style, rank = _label_rank(marker, self.ranks.get("letter", -1))
+        if style is None:
+            return False
+        restarted = rank == 0 and self.ranks.get(style, -1) >= 1
+        self.ranks.clear()
+        self.ranks[style] = rank
+        return restarted
 
-
-def _item_marker_end(
-    text: str, start: int, end: int, at_unit_start: bool, in_resolution: bool
-) -> int:
-    """Offset after an item marker and its spaces at ``start``, or ``start`` if none."""
-    m = rules.LINE_ITEM_MARKER.match(text, start, min(end, start + 24))
-    if m is None:
-        return start
-    label = m.group("label")
-    # Bullets and "- " start items on any line (hyphenation never leaves "- " at a
-    # line start); numbers, letters and long dashes only where a unit may start.
-    if not at_unit_start and label[0] not in rules.BULLETS and label != "-":
-        return start
-    # A bare number ("1 to continue") marks items only in resolutions; elsewhere
-    # a line such as "12 August 2022" or "5 delegations ..." starts with a number.
-    if not in_resolution and rules.BARE_NUMBER_MARKER.fullmatch(label) and label[-1] != ")":
-        return start
-    if label[0] == "*" and end - start < 3:
-        return start
-    return m.end()
-
-
-def _title_like(text: str, start: int, end: int) -> bool:
-    """A short line of capitalised words without final punctuation: a section title."""
-    if end - start > 90 or text[end - 1] in rules.STATEMENT_END + ",":
-        return False
-    words = text[start:end].split()
-    if not words or len(words) > 10:
-        return False
-    caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
-    return caps * 2 >= len(words) + 1
-
-
-def _layout(text: str) -> list[_Paragraph]:
-    """Group the lines of ``text`` into paragraphs, dropping furniture and headings."""
-    paragraphs: list[_Paragraph] = []
-    function = ""
-    in_resolution = False
-    in_subject = False  # after a title, before the formula or first heading
-    current: _Paragraph | None = None
-    prev_end_char = ""  # last character of the previous content line ("" at a break)
-    prev_title_like = False
-    last_text_char = ""  # last character of the last text line, across blank lines
-    gap = True
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            paragraphs.append(current)
-            current = None
-
-    lines = [_strip_bounds(text, a, b) for a, b in _lines(text)]
-    skip_until = -1
-    for index, (start, end) in enumerate(lines):
-        if index <= skip_until:
-            continue
-        if start == end:
-            close()
-            gap = True
-            prev_end_char = ""
-            continue
-        line = text[start:end] if end - start <= rules.MAX_STRUCTURE_LINE else ""
-        if line and _is_furniture(line):
-            close()
-            gap = True
-            prev_end_char = ""
-            if line[:5].lower() in ("annex", "appen", "attac"):
-                function, in_resolution = "", False
-            continue
-        last = text[end - 1]
-        if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
-            close()
-            function, in_resolution, in_subject, gap = "", True, True, True
-            prev_end_char = ""
-            continue
-        at_unit_start = prev_end_char == "" or prev_end_char in rules.STATEMENT_END + ","
-        if (
-            line
-            and at_unit_start
-            and (in_subject or not paragraphs or in_resolution)
-            and rules.ENACTING_FORMULA_START.match(line)
-        ):
-            formula_end = _enacting_formula_end(text, lines, index)
-            if formula_end >= 0:
-                close()
-                in_subject, in_resolution, gap = False, True, True
-                prev_end_char = ""
-                skip_until = formula_end
-                continue
-        # After a line ending in "," a heading is only taken inside a resolution
-        # (after its formula or an item); in prose it is a wrapped sentence.
-        heading = (
-            _heading_function(line)
-            if line and at_unit_start and (prev_end_char != "," or in_resolution)
-            else None
-        )
-        if heading is not None:
-            close()
-            function, in_resolution, in_subject, gap = heading, True, False, True
-            prev_end_char = ":"
-            last_text_char = ""
-            continue
-        if in_subject and last not in rules.STATEMENT_END:
-            prev_end_char = ""
-            continue
+    def run(self) -> list[_Paragraph]:
+        text, lines, st = self.text, self.lines, self.state
+        furniture = furniture_lines(text, lines, _is_furniture, self.is_structure)
         in_subject = False
-        body = _item_marker_end(text, start, end, at_unit_start or prev_title_like, in_resolution)
+        prev_end_char = ""  # last character of the previous content line ("" at a break)
+        prev_title_like = False
+        last_text_char = ""  # last character of the last text line, across blank lines
+        gap = True
+        in_reasons = False
+        blank_seen = furniture_seen = False  # since the last text line
+        skip_until = -1
+        for index, (start, end) in enumerate(lines):
+            if index <= skip_until:
+                continue
+            if start == end:
+                self.close()
+                gap = True
+                prev_end_char = ""
+                in_reasons = False
+                blank_seen = True
+                continue
+            line = text[start:end] if end - start <= rules.MAX_STRUCTURE_LINE else ""
+            if (
+                line
+                and (marker := CHANGE_MARKER.fullmatch(line)) is not None
+                and _section_match(line) is None
+            ):
+                self.close()
+                self.change_marker(marker.group("chg"), line, index, furniture)
+                gap, prev_end_char, in_reasons = True, "", False
+                continue
+            if REASONS_START.match(text, start, end):
+                self.close()
+                self.block_change, self.pending_change = "", None
+                self.mark(_SETS_CHANGE)
+                # The reason text may wrap onto the next lines, until its full stop.
+                gap, prev_end_char = True, ""
+                in_reasons = text[end - 1] not in ".!?"
+                continue
+            open_now = st.open_sentence and (furniture_seen or not blank_seen)
+            if line and (not open_now or line[0] == "#" or line.isupper()):
+                m = _section_match(line)
+                if m is not None:
+                    name = section_name(m)
+                    if name == st.section.name and not self.formula_follows(index):
+                        self.close()
+                        gap, prev_end_char = True, ""
+                        continue  # a running header naming the current section
+                    self.close()
+                    if m.group("chg"):
+                        self.block_change = CHANGES[m.group("chg")]
+                        self.mark(_SETS_CHANGE)
+                        self.pending_change = None
+                    if m.group("title"):
+                        title = " ".join(m.group("title").split())
+                    else:
+                        title, skip_until = self.title_lines(index, furniture)
+                    st.section = SectionInfo(name, title)
+                    st.function, st.part = "", ""
+                    self.mark(_SETS_FUNCTION | _SETS_SECTION)
+                    st.in_resolution = True
+                    st.open_sentence = False
+                    st.provisions = m.group("kind").lower() in ("article", "annex", "appendix")
+                    in_subject = not st.provisions
+                    gap, prev_end_char, last_text_char = True, "", ""
+                    continue
+            if in_reasons:
+                in_reasons = text[end - 1] not in ".!?"
+                continue
+            if index in furniture or (line and _is_furniture(line)):
+                self.close()
+                gap = True
+                prev_end_char = ""
+                furniture_seen = True
+                continue
+            last = text[end - 1]
+            if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
+                self.close()
+                st.function, st.part, st.in_resolution, in_subject, gap = "", "", True, True, True
+                self.mark(_SETS_FUNCTION)
+                prev_end_char = ""
+                continue
+            at_unit_start = prev_end_char == "" or prev_end_char in rules.STATEMENT_END + ","
+            if (
+                line
+                and at_unit_start
+                and (in_subject or not self.paragraphs or st.in_resolution)
+                and rules.ENACTING_FORMULA_START.match(line)
+            ):
+                formula_end = _enacting_formula_end(text, lines, index)
+                if formula_end < 0 and in_subject and SHORT_FORMULA.fullmatch(line):
+                    formula_end = index
+                if formula_end >= 0:
+                    self.close()
+                    in_subject, st.in_resolution, gap = False, True, True
+                    st.function, st.part, st.open_sentence = "", "", False
+                    self.mark(_SETS_FUNCTION)
+                    prev_end_char = ""
+                    skip_until = formula_end
+                    continue
+            heading = None
+            if (
+                line
+                and at_unit_start
+                and not open_now
+                and not self.quote_open
+                and (prev_end_char != "," or st.in_resolution)
+            ):
+                heading = self.scheme.match(
+                    text,
+                    start,
+                    end,
+                    loose=st.in_resolution and prev_end_char in ("", ";", "."),
+                )
+                if (
+                    heading is not None
+                    and heading.body >= 0
+                    and (not st.in_resolution or prev_end_char == ":")
+                ):
+                    # A heading runs on into text only inside a resolution, and never
+                    # right after a lead-in ("... which reads:" + "instructs ... to").
+                    heading = None
+                if heading is not None and heading.capitalised and not self.items_follow(index):
+                    heading = None  # "Urges Member States and industry": a title, not a heading
+                if (
+                    heading is not None
+                    and prev_end_char == ","
+                    and (
+                        heading.body >= 0
+                        or (
+                            self.current is not None
+                            and not (self.current.is_item or self.current.function)
+                        )
+                    )
+                ):
+                    # After a comma only a bare heading line closing an item or a clause
+                    # under a heading ("b) ...," then "noting") is one; "...,\nrecalling
+                    # that ..." is a wrapped line, and so is a heading word after prose.
+                    heading = None
+            if heading is not None:
+                self.close()
+                st.function, st.part = heading.function, heading.part
+                self.mark(_SETS_FUNCTION)
+                st.in_resolution, in_subject, gap = True, False, True
+                st.open_sentence = False
+                last_text_char = ""
+                if heading.body < 0:
+                    prev_end_char = ""
+                    wrapped = self.heading_wrap(index, heading.function)
+                    if wrapped > index:
+                        extra = " ".join(text[s:e] for s, e in lines[index + 1 : wrapped + 1])
+                        st.function = (
+                            " ".join(f"{st.function} {extra}".split()).rstrip(",:").lower()
+                        )
+                        skip_until = wrapped
+                    continue
+                body = _item_marker_end(text, heading.body, end, True, True)
+                self.current = self.new_paragraph(body, end, True, gap)
+                gap = False
+                prev_end_char = last_text_char = last
+                st.open_sentence = last not in rules.STATEMENT_END + ","
+                blank_seen = furniture_seen = False
+                prev_title_like = False
+                continue
+            if (
+                in_subject
+                and last not in rules.STATEMENT_END
+                and _item_marker_end(text, start, end, True, True) == start
+            ):
+                prev_end_char = ""
+                continue
+            in_subject = False
+            body = _item_marker_end(
+                text, start, end, at_unit_start or prev_title_like, st.in_resolution
+            )
+            if (
+                st.function
+                and gap
+                and body == start
+                and text[start].isupper()
+                and _title_like(text, start, end)
+                and self.ends_block(index)
+                and not self.starts_item(self.next_content(index, furniture))
+            ):
+                # A sub-title between blank lines ("Other matters") ends the heading's
+                # block when no item follows it: what comes next is prose.
+                st.function, st.part, st.in_resolution = "", "", False
+                self.mark(_SETS_FUNCTION)
+            if (
+                st.function
+                and gap
+                and last_text_char == "."
+                and (text[body].isupper() or text[body] in rules.OPENERS)
+            ):
+                # Resolution items end in ";" or ","; only the last one ends in ".". An
+                # unmarked capitalised paragraph after it and a blank line is prose
+                # after the resolution.
+                st.function, st.part, st.in_resolution = "", "", False
+                self.mark(_SETS_FUNCTION)
+                self.close()
+            if body != start:
+                if (
+                    end - body <= 80
+                    and last not in rules.STATEMENT_END + ","
+                    and text[body].isupper()
+                    and self.ends_block(index)
+                    and (not st.function or (gap and len(text[body:end].split()) <= 10))
+                ):
+                    if st.function and not self.starts_item(self.next_content(index, furniture)):
+                        # "6  Other matters" between blank lines under a heading: the
+                        # heading's block is over; prose or a new heading follows.
+                        st.function, st.part, st.in_resolution = "", "", False
+                        self.mark(_SETS_FUNCTION)
+                    # "6.1  Charges": a numbered sub-title inside an article, not a clause.
+                    self.close()
+                    gap, prev_end_char = True, ""
+                    continue
+                if self.lettering_restarts(text[start:body]) and st.function:
+                    # "a)" again after "c)" with no heading between: the extractor lost
+                    # the heading, so these items have none (CONVENTIONS.md).
+                    st.function, st.part = "", ""
+                    self.mark(_SETS_FUNCTION)
+                self.close()
+                self.current = self.new_paragraph(body, end, True, gap)
+            elif self.current is not None and not (
+                prev_title_like and text[start].isupper() and not self.current.is_item
+            ):
+                self.current.end = end
+            else:
+                self.close()
+                self.current = self.new_paragraph(start, end, False, gap)
+            if line:
+                self.track_quotes(line)
+            gap = False
+            prev_end_char = last_text_char = last
+            st.open_sentence = last not in rules.STATEMENT_END + ","
+            blank_seen = furniture_seen = False
+            prev_title_like = _title_like(text, start, end)
+        self.close()
+        st.change = self.block_change
+        return self.paragraphs
+
+    def new_paragraph(self, start: int, end: int, is_item: bool, gap: bool) -> _Paragraph:
+        st = self.state
+        change = self.block_change
+        if is_item and self.pending_change is not None:
+            change, self.pending_change = self.pending_change, None
+        whole = is_item and (bool(st.function) or st.in_resolution or st.provisions)
+        joinable, self.fresh = not self.fresh, False
+        return _Paragraph(
+            start,
+            end,
+            st.function,
+            is_item,
+            gap,
+            st.part,
+            whole,
+            st.section,
+            change,
+            None,
+            joinable,
+        )
+
+    def change_marker(self, kind: str, line: str, index: int, furniture: set[int]) -> None:
+        """Open a change block, or mark the next item only (ADD/SUP inside a MOD block)."""
+        change = CHANGES[kind]
         if (
-            body == start
-            and function
-            and gap
-            and last_text_char == "."
-            and (text[start].isupper() or text[start] in rules.OPENERS)
+            self.block_change == "modified"
+            and kind in ("ADD", "SUP")
+            and self.starts_item(self.next_content(index, furniture))
         ):
-            # Resolution items end in ";" or ","; only the last one ends in ".". An
-            # unmarked capitalised paragraph after it and a blank line is prose
-            # after the resolution.
-            function, in_resolution = "", False
-            close()
-        if body != start:
-            close()
-            current = _Paragraph(body, end, function, True, gap)
-        elif current is not None and not (
-            prev_title_like and text[start].isupper() and not current.is_item
-        ):
-            current.end = end
-        else:
-            close()
-            current = _Paragraph(start, end, function, False, gap)
-        gap = False
-        prev_end_char = last_text_char = last
-        prev_title_like = _title_like(text, start, end)
-    close()
-    return _tidy_paragraphs(text, paragraphs)
-
-
-def _enacting_formula_end(text: str, lines: list[tuple[int, int]], index: int) -> int:
-    """Index of the last line of an enacting formula starting at ``index``, or -1.
-
-    The formula may wrap over a few lines; it is only taken as one when it ends
-    with its "(Place, year)," so that prose such as "The Council met; ..." stays text.
-    """
-    for j in range(index, min(len(lines), index + rules.MAX_FORMULA_LINES)):
-        start, end = lines[j]
-        if start == end:
-            return -1
-        if text[end - 1] == ",":
-            first = lines[index][0]
-            tail_from = max(first, end - 80)
-            return j if rules.ENACTING_FORMULA_END.search(text, tail_from, end) else -1
-    return -1
+            self.pending_change = change
+            return
+        self.block_change = change
+        self.mark(_SETS_CHANGE)
+        self.pending_change = None
 
 
 def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:
@@ -228,7 +428,8 @@ def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph
 
     A paragraph with no final stop followed, after furniture or blank lines, by
     one that starts in lower case is one sentence broken by a page: the clause
-    then spans the furniture, as its offsets into the original text must.
+    then spans the furniture, as its offsets into the original text must, and
+    the furniture between is remembered so that the classifier does not read it.
     """
     out: list[_Paragraph] = []
     for para in paragraphs:
@@ -242,11 +443,27 @@ def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph
             and not para.is_item
             and text[para.start].islower()
             and text[out[-1].end - 1] not in rules.STATEMENT_END
+            and para.joinable
             and out[-1].function == para.function
+            and out[-1].section is para.section
         ):
-            out[-1].end = para.end
+            prev = out[-1]
+            if prev.skips is None:
+                prev.skips = []
+            prev.skips.append((prev.end, para.start))
+            prev.end = para.end
             continue
         out.append(para)
     return out
 
 
+def _layout(
+    text: str, state: LayoutState | None = None, scheme: HeadingScheme | None = None
+) -> list[_Paragraph]:
+    """Group the lines of ``text`` into paragraphs, dropping furniture and headings.
+
+    ``state`` (updated in place) carries the open section, heading and change
+    block in from a previous block of the same file and out to the next.
+    """
+    layout = _Layout(text, state if state is not None else LayoutState(), scheme or load_headings())
+    return _tidy_paragraphs(text, layout.run())
