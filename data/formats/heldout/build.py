@@ -2,7 +2,8 @@
 
 Annotated source syntax (nothing of it reaches the documents):
   a line starting with '@@' sets state and is dropped:
-    @@crlf                   the document is written with \\r\\n line endings
+    @@crlf                   the document is written with \\r\\n line endings; offsets
+                             index the text read with universal newlines (\\n)
     @@sec KIND N|title       section and section_title ('@@sec' alone clears both)
     @@fn heading words       function (already lower case); '@@fn' alone clears it
     @@ch added|modified|suppressed   change; '@@ch' alone clears it
@@ -58,8 +59,6 @@ def build(path):
             elif cmd != "crlf":
                 raise SystemExit(f"{doc_id}: bad command {line!r}")
             continue
-        if crlf and line.endswith("\n"):
-            line = line[:-1] + "\r\n"
         buf += line
     text, i, opened = [], 0, None
     pos = 0
@@ -112,13 +111,15 @@ def main():
                 elif cmd == "ch":
                     state = dict(state, change=arg.strip())
                 continue
-            if crlf and line.endswith("\n"):
-                line = line[:-1] + "\r\n"
             buf += line
             STATES.extend([state] * len(line))
         doc_id, doc, recs = build(path)
-        (HERE / "docs" / f"{doc_id}.txt").write_bytes(doc.encode("utf-8"))
-        assert (HERE / "docs" / f"{doc_id}.txt").read_bytes().decode("utf-8") == doc
+        # offsets index the text as Python (and itunlp) reads it: universal newlines,
+        # so a file written with \r\n has the same offsets as its \n twin
+        raw = doc.replace("\n", "\r\n") if crlf else doc
+        (HERE / "docs" / f"{doc_id}.txt").write_bytes(raw.encode("utf-8"))
+        with open(HERE / "docs" / f"{doc_id}.txt", encoding="utf-8") as f:
+            assert f.read() == doc
         lines_doc = doc.splitlines()
         counts = {}
         for ln in lines_doc:
@@ -172,7 +173,8 @@ def main():
         assert (HERE / r["path"]).is_file(), r["path"]
     # final re-read check against written files
     for r in allrecs:
-        doc = (HERE / "docs" / f"{r['doc_id']}.txt").read_bytes().decode("utf-8")
+        with open(HERE / "docs" / f"{r['doc_id']}.txt", encoding="utf-8") as f:
+            doc = f.read()
         assert doc[r["start"]:r["end"]] == r["text"]
     with open(HERE / "clauses.jsonl", "w", encoding="utf-8") as f:
         for r in allrecs:
