@@ -1,0 +1,237 @@
+"""Sections of a clause table: runs in reading order, labels, and pairing two versions.
+
+A Final Acts volume, a summary record or the International Telecommunication
+Regulations holds many texts in one file, and every clause of the classify table
+carries the ``section`` it sits in (``Resolution 70``, ``Decision 614``, ``Article 3``,
+``Annex 1 to Resolution 70``; ``""`` outside any section). The views read sections
+from that column alone:
+
+- a *run* is a stretch of consecutive clauses with one section value; a section runs
+  from its title line to the next title line, so runs are sections;
+- a section name that comes back after another section is a second section of that
+  name (a summary record holding ``DRAFT DECISION 5`` and the adopted ``DECISION 5``):
+  its *label* is ``Decision 5 (2)``, so the two are never merged;
+- two versions (a draft and the adopted Final Acts) are compared section by section:
+  sections are paired by kind and number (``RESOLUTION 70`` and ``Resolution 70`` are
+  one section), repeated names in order of appearance.
+
+Tables without a ``section`` column (made before sections existed) read as one
+section ``""`` per document, so every view behaves as it did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "SECTION_COLUMNS",
+    "SectionLabeller",
+    "SectionRun",
+    "clean",
+    "has_sections",
+    "pair_sections",
+    "section_key",
+    "section_labels",
+    "section_runs",
+]
+
+#: The columns a segmenter with sections adds to the clause table, after ``function``.
+SECTION_COLUMNS = ("section", "section_title", "part", "change")
+
+
+def clean(value: object) -> str:
+    """A section-column cell as a string: ``""`` for missing values (None, NaN).
+
+    Examples
+    --------
+    >>> clean(None), clean(float("nan")), clean(" Resolution 70 ")
+    ('', '', 'Resolution 70')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return " ".join(str(value).split())
+
+
+def section_key(name: object) -> str:
+    """The comparison form of a section name: case and spacing folded.
+
+    Examples
+    --------
+    >>> section_key("RESOLUTION  70") == section_key("Resolution 70")
+    True
+    """
+    return clean(name).casefold()
+
+
+def has_sections(sections: Iterable[object]) -> bool:
+    """Whether any clause sits in a named section."""
+    return any(clean(s) for s in sections)
+
+
+class SectionLabeller:
+    """Label sections as they stream by, one clause at a time, per document.
+
+    A name met again after another section gets a running number: the second
+    ``Decision 5`` of a file is ``Decision 5 (2)``. Chunks of a streamed table can be
+    fed in order; the state is per document.
+
+    Examples
+    --------
+    >>> labeller = SectionLabeller()
+    >>> [labeller.label("d", s) for s in ["Decision 5", "Decision 5", "Decision 6", "Decision 5"]]
+    ['Decision 5', 'Decision 5', 'Decision 6', 'Decision 5 (2)']
+    """
+
+    def __init__(self) -> None:
+        # doc -> (key of the current run, its label); doc -> key -> runs seen
+        self._current: dict[str, tuple[str, str]] = {}
+        self._seen: dict[str, Counter[str]] = {}
+
+    def label(self, doc: str, section: object) -> str:
+        """The label of ``section`` for the next clause of ``doc``."""
+        name = clean(section)
+        key = section_key(name)
+        current = self._current.get(doc)
+        if current is not None and current[0] == key:
+            return current[1]
+        seen = self._seen.setdefault(doc, Counter())
+        seen[key] += 1
+        label = name if seen[key] == 1 else f"{name or '(no section)'} ({seen[key]})"
+        self._current[doc] = (key, label)
+        return label
+
+
+def section_labels(sections: Iterable[object]) -> list[str]:
+    """The label of each clause's section, for the clauses of one document in order.
+
+    Examples
+    --------
+    >>> section_labels(["", "Decision 5", "Decision 5", "Resolution 1", "Decision 5"])
+    ['', 'Decision 5', 'Decision 5', 'Resolution 1', 'Decision 5 (2)']
+    """
+    labeller = SectionLabeller()
+    return [labeller.label("", s) for s in sections]
+
+
+@dataclass
+class SectionRun:
+    """One section of one version: its name, label, title and clause positions."""
+
+    name: str
+    label: str
+    title: str = ""
+    indices: list[int] = field(default_factory=list)
+    occurrence: int = 1
+
+    @property
+    def key(self) -> str:
+        """The pairing key: the folded name."""
+        return section_key(self.name)
+
+
+def section_runs(sections: Sequence[object], titles: Sequence[object] | None = None) -> list[SectionRun]:
+    """Cut one document's clauses into its sections, in reading order.
+
+    Parameters
+    ----------
+    sections : sequence
+        The ``section`` of each clause, in reading order.
+    titles : sequence, optional
+        The ``section_title`` of each clause; a run's title is its first non-empty one.
+
+    Returns
+    -------
+    list of SectionRun
+        Every clause index in exactly one run.
+
+    Examples
+    --------
+    >>> [(r.label, r.indices) for r in section_runs(["A 1", "A 1", "A 2", "A 1"])]
+    [('A 1', [0, 1]), ('A 2', [2]), ('A 1 (2)', [3])]
+    """
+    runs: list[SectionRun] = []
+    labeller = SectionLabeller()
+    seen: Counter[str] = Counter()
+    for index, section in enumerate(sections):
+        label = labeller.label("", section)
+        if not runs or runs[-1].label != label:
+            name = clean(section)
+            seen[section_key(name)] += 1
+            runs.append(SectionRun(name, label, occurrence=seen[section_key(name)]))
+        runs[-1].indices.append(index)
+        title = clean(titles[index]) if titles is not None else ""
+        if title and not runs[-1].title:
+            runs[-1].title = title
+    return runs
+
+
+def pair_sections(
+    old: Sequence[SectionRun], new: Sequence[SectionRun]
+) -> tuple[list[tuple[int | None, int | None]], list[str]]:
+    """Pair the sections of two versions by kind and number, in display order.
+
+    The n-th section of a name in the old version pairs with the n-th of that name in
+    the new one; a section with no partner is *gone* (old only) or *new* (new only).
+
+    Parameters
+    ----------
+    old, new : sequence of SectionRun
+        The sections of each version, from :func:`section_runs`.
+
+    Returns
+    -------
+    pairs : list of (old index or None, new index or None)
+        Every section of either version exactly once; ordered by the new version, with
+        gone sections placed where they stood in the old one.
+    notes : list of str
+        One line per section name that occurs more than once in a version, saying
+        that its sections were paired in order.
+
+    Examples
+    --------
+    >>> old = section_runs(["Res 1", "Res 2", "Res 3"])
+    >>> new = section_runs(["Res 1", "Res 3", "Res 4"])
+    >>> pair_sections(old, new)[0]
+    [(0, 0), (1, None), (2, 1), (None, 2)]
+    >>> pair_sections(section_runs(["A", "B"]), section_runs(["A", "C"]))[0]
+    [(0, 0), (1, None), (None, 1)]
+    """
+    by_key_new = {(r.key, r.occurrence): j for j, r in enumerate(new)}
+    partner = {i: by_key_new.get((r.key, r.occurrence)) for i, r in enumerate(old)}
+    old_of_new = {j: i for i, j in partner.items() if j is not None}
+    pairs: list[tuple[int | None, int | None]] = []
+    emitted: set[int] = set()
+
+    def flush(upto: int) -> None:
+        for i in range(upto):
+            if i not in emitted and partner[i] is None:
+                emitted.add(i)
+                pairs.append((i, None))
+
+    # The old section each new one is paired with, or else the next paired one after it:
+    # gone sections are placed before it, as removed clauses are within a section.
+    upcoming, following = [len(old)] * len(new), len(old)
+    for j in reversed(range(len(new))):
+        following = old_of_new.get(j, following)
+        upcoming[j] = following
+    for j in range(len(new)):
+        flush(upcoming[j])
+        i = old_of_new.get(j)
+        if i is not None:
+            emitted.add(i)
+        pairs.append((i, j))
+    flush(len(old))
+    notes = []
+    for side, runs in (("old", old), ("new", new)):
+        counts = Counter(r.key for r in runs if r.key)
+        for key, n in counts.items():
+            if n > 1:
+                name = next(r.name for r in runs if r.key == key)
+                notes.append(
+                    f"{name} occurs {n} times in the {side} version: "
+                    "its sections are paired in order of appearance"
+                )
+    return pairs, notes
