@@ -1,0 +1,195 @@
+"""Sections in views: labels for repeated names, pairing, and the section-by-section diff."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+import pytest
+
+from itunlp._resources import data_dir
+from itunlp.diffing import DIFF_COLUMNS, diff, theme_balance
+from itunlp.segmenter import split_into_clauses
+from itunlp.views.section_diff import (
+    SECTION_BALANCE_COLUMNS,
+    describe_sections,
+    section_balance,
+    section_theme_balance,
+)
+from itunlp.views.sections import pair_sections, section_labels, section_runs
+
+EXAMPLES = data_dir() / "examples"
+
+# A title line of a section, and the subject line after it (as in the example files).
+_TITLE = re.compile(
+    r"^(?:DRAFT )?(RESOLUTION|DECISION|ARTICLE) (\S+)[^\n]*\n\n?([^\n]*)", re.M
+)
+
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    text: str
+    function: str = ""
+    section: str = ""
+    section_title: str = ""
+
+
+class SectionModel:
+    """Real clause cutting with sections, keyword themes: the diff's logic apart from the model.
+
+    Sections come from the segmenter when it gives them; otherwise from the title
+    lines (``RESOLUTION 70 ...`` and the subject line after it), as the clause
+    table's ``section`` and ``section_title`` are defined.
+    """
+
+    themes: ClassVar[list[str]] = ["gender", "stakeholder_participation", "space_spectrum"]
+    _words: ClassVar[dict[str, re.Pattern[str]]] = {
+        "gender": re.compile(r"\b(women|girls|gender|sex)\b", re.I),
+        "stakeholder_participation": re.compile(r"\b(civil society|observers|academia)\b", re.I),
+        "space_spectrum": re.compile(r"\b(satellite|orbits?|frequenc\w*)\b", re.I),
+    }
+
+    def segment(self, text: str) -> list[_Clause]:
+        heads = [
+            (m.start(), f"{m.group(1).title()} {m.group(2)}", m.group(3).strip())
+            for m in _TITLE.finditer(text)
+        ]
+        out = []
+        for clause in split_into_clauses(text):
+            before = [h for h in heads if h[0] < clause.start]
+            section, title = (before[-1][1], before[-1][2]) if before else ("", "")
+            out.append(
+                _Clause(clause.start, clause.end, clause.text, clause.function, section, title)
+            )
+        return out
+
+    def predict(self, texts: list[str], functions: list[str] | None = None) -> list[list[str]]:
+        return [[t for t in self.themes if self._words[t].search(x)] for x in texts]
+
+
+def _read(name: str) -> str:
+    return (EXAMPLES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def acts() -> pd.DataFrame:
+    return diff(
+        _read("acts-draft.txt"), _read("acts-final.txt"), SectionModel(),
+        old_id="draft", new_id="final",
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- labels and pairing
+
+
+def test_a_name_met_again_after_another_section_is_a_second_section() -> None:
+    sections = ["", "Decision 5", "Decision 5", "Resolution 1305", "DECISION 5", None]
+    assert section_labels(sections) == [
+        "", "Decision 5", "Decision 5", "Resolution 1305", "DECISION 5 (2)", "",
+    ]  # fmt: skip
+
+
+def test_runs_keep_their_title_and_clauses() -> None:
+    runs = section_runs(
+        ["Resolution 70", "Resolution 70", "Resolution 130"], ["", "Gender", "Cyber"]
+    )
+    assert [(r.label, r.title, r.indices) for r in runs] == [
+        ("Resolution 70", "Gender", [0, 1]),
+        ("Resolution 130", "Cyber", [2]),
+    ]
+
+
+def test_sections_pair_by_kind_and_number_and_repeated_names_in_order() -> None:
+    old = section_runs(["Decision 5", "Decision 5", "Decision 6", "Decision 5", "Decision 7"])
+    new = section_runs(["DECISION 5", "Decision 8", "Decision 5", "Decision 6"])
+    pairs, notes = pair_sections(old, new)
+    # 1st Decision 5s, then the new Decision 8, 2nd Decision 5s, Decision 6 (moved), and
+    # Decision 7, gone, where it stood in the old version
+    assert pairs == [(0, 0), (None, 1), (2, 2), (1, 3), (3, None)]
+    assert any("Decision 5 occurs 2 times in the old version" in n for n in notes)
+
+
+# ---------------------------------------------------------------- the diff by section
+
+
+def test_rows_carry_their_sections(acts: pd.DataFrame) -> None:
+    assert list(acts.columns) == DIFF_COLUMNS
+    assert {"section", "old_section", "new_section"} <= set(acts.columns)
+    gone = acts[acts["section"] == "Resolution 912"]
+    assert set(gone["change"]) == {"removed"} and set(gone["new_section"]) == {""}
+    new = acts[acts["section"] == "Resolution 913"]
+    assert set(new["change"]) == {"added"} and set(new["old_section"]) == {""}
+
+
+def test_section_balance_says_what_each_resolution_lost(acts: pd.DataFrame) -> None:
+    balance = section_balance(acts)
+    assert list(balance.columns) == SECTION_BALANCE_COLUMNS
+    assert list(balance.index) == [
+        "Resolution 910", "Resolution 911", "Resolution 912", "Resolution 913",
+    ]  # fmt: skip
+    assert balance.loc["Resolution 910", ["status", "removed", "added", "changed", "kept"]].tolist() == [
+        "changed", 2, 0, 1, 4,
+    ]  # fmt: skip
+    assert balance["status"].to_dict() == {
+        "Resolution 910": "changed",
+        "Resolution 911": "same",
+        "Resolution 912": "gone",
+        "Resolution 913": "new",
+    }
+
+
+def test_section_theme_balance_and_the_printed_lines(acts: pd.DataFrame) -> None:
+    per_theme = section_theme_balance(acts)
+    gender = per_theme.loc[("Resolution 910", "gender")]
+    assert (gender["removed"], gender["lost_in_change"]) == (2, 1)
+    assert describe_sections(acts) == [
+        "Resolution 910: 2 removed, 1 changed, 4 kept (gender 2 removed, lost in 1)",
+        "Resolution 912: gone, 2 clauses (stakeholder_participation 1)",
+        "Resolution 913: new, 2 clauses (space_spectrum 2)",
+    ]
+
+
+def test_clauses_are_only_matched_within_their_section() -> None:
+    old = "RESOLUTION 1 (X)\n\nOne\n\nresolves\n\n1 to publish the annual report on time;\n\n"
+    old += "RESOLUTION 2 (X)\n\nTwo\n\nresolves\n\n1 to hold a workshop each year.\n"
+    new = "RESOLUTION 1 (X)\n\nOne\n\nresolves\n\n1 to hold a workshop each year;\n\n"
+    new += "RESOLUTION 2 (X)\n\nTwo\n\nresolves\n\n1 to publish the annual report on time.\n"
+    table = diff(old, new, SectionModel())
+    assert sorted(table["change"]) == ["added", "added", "removed", "removed"]
+    # without sections the same items would be kept, moved
+    bare = diff(old.replace("RESOLUTION", "Part"), new.replace("RESOLUTION", "Part"),
+                SectionModel())  # fmt: skip
+    assert set(bare["change"]) == {"kept"}
+    assert set(bare["section"]) == {""}
+    assert describe_sections(bare) == []
+
+
+def test_two_sections_with_one_number_are_paired_in_order(tmp_path: Path) -> None:
+    def record(draft_item: str, final_item: str) -> str:
+        return (
+            "SUMMARY RECORD\n\nDRAFT DECISION 5 (C24)\n\nDraft budget\n\nThe Council,\n\n"
+            f"decides\n\n1 {draft_item}\n\nDECISION 5 (C24)\n\nBudget\n\nThe Council,\n\n"
+            f"decides\n\n1 {final_item}\n"
+        )
+
+    old = record("to approve the budget for 2026;", "to approve the budget for 2026 as amended;")
+    new = record("to approve the budget for 2026;", "to approve the budget for 2026 as amended;")
+    table = diff(old, new, SectionModel())
+    assert set(table["change"]) == {"kept"}
+    assert list(dict.fromkeys(table["section"])) == ["Decision 5", "Decision 5 (2)"]
+    assert any("paired in order" in note for note in table.attrs["section_notes"])
+
+
+def test_without_sections_the_diff_is_as_before() -> None:
+    from test_diffing import KeywordModel
+
+    draft, final = _read("res-901-draft.txt"), _read("res-901-final.txt")
+    table = diff(draft, final, KeywordModel(), old_id="draft", new_id="final")
+    balance = theme_balance(table)
+    assert balance.loc["gender", "removed"] == 2
+    assert table.attrs["section_notes"] == []
