@@ -19,7 +19,12 @@ from itunlp.views.section_diff import (
     section_balance,
     section_theme_balance,
 )
-from itunlp.views.sections import pair_sections, section_labels, section_runs
+from itunlp.views.sections import (
+    pair_sections,
+    section_labels,
+    section_runs,
+    title_restarts,
+)
 
 EXAMPLES = data_dir() / "examples"
 
@@ -90,7 +95,7 @@ def acts() -> pd.DataFrame:
 def test_a_name_met_again_after_another_section_is_a_second_section() -> None:
     sections = ["", "Decision 5", "Decision 5", "Resolution 1305", "DECISION 5", None]
     assert section_labels(sections) == [
-        "", "Decision 5", "Decision 5", "Resolution 1305", "DECISION 5 (2)", "",
+        "", "Decision 5", "Decision 5", "Resolution 1305", "DECISION 5 (2)", "(no section) (2)",
     ]  # fmt: skip
 
 
@@ -169,12 +174,13 @@ def test_clauses_are_only_matched_within_their_section() -> None:
     assert describe_sections(bare) == []
 
 
-def test_two_sections_with_one_number_are_paired_in_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("titles", [("Draft budget", "Budget"), ("Budget", "Budget")])
+def test_two_sections_with_one_number_are_paired_in_order(titles: tuple[str, str]) -> None:
     def record(draft_item: str, final_item: str) -> str:
         return (
-            "SUMMARY RECORD\n\nDRAFT DECISION 5 (C24)\n\nDraft budget\n\nThe Council,\n\n"
-            f"decides\n\n1 {draft_item}\n\nDECISION 5 (C24)\n\nBudget\n\nThe Council,\n\n"
-            f"decides\n\n1 {final_item}\n"
+            f"SUMMARY RECORD\n\nDRAFT DECISION 5 (C24)\n\n{titles[0]}\n\nThe Council,\n\n"
+            f"decides\n\n1 {draft_item}\n\nDECISION 5 (C24)\n\n{titles[1]}\n\n"
+            f"The Council,\n\ndecides\n\n1 {final_item}\n"
         )
 
     old = record("to approve the budget for 2026;", "to approve the budget for 2026 as amended;")
@@ -183,6 +189,28 @@ def test_two_sections_with_one_number_are_paired_in_order(tmp_path: Path) -> Non
     assert set(table["change"]) == {"kept"}
     assert list(dict.fromkeys(table["section"])) == ["Decision 5", "Decision 5 (2)"]
     assert any("paired in order" in note for note in table.attrs["section_notes"])
+    changed = diff(old, new.replace("as amended;", "as amended by the Council;"), SectionModel())
+    assert changed.loc[changed["change"] == "changed", "section"].tolist() == ["Decision 5 (2)"]
+
+
+def test_the_two_decision_5_of_the_summary_record_are_two_sections() -> None:
+    """The formats set's summary record: a draft and an adopted Decision 5, one title."""
+    import json
+
+    folder = data_dir() / "formats" / "rules"
+    text = (folder / "docs" / "council-c24-summary.txt").read_text(encoding="utf-8")
+    gold = [
+        json.loads(line)
+        for line in (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines()
+        if '"council-c24-summary"' in line
+    ]
+    sections = [r["section"] for r in gold]
+    restarts = title_restarts(text, [r["start"] for r in gold], [r["end"] for r in gold], sections)
+    runs = section_runs(sections, [r["section_title"] for r in gold], restarts)
+    assert [r.label for r in runs] == ["", "Decision 5", "Decision 5 (2)", "Resolution 1305"]
+    draft, adopted = runs[1], runs[2]
+    assert gold[draft.indices[-1]]["text"].startswith("The adopted text reads")
+    assert gold[adopted.indices[0]]["text"].startswith("the draft budget presented")
 
 
 def test_without_sections_the_diff_is_as_before() -> None:

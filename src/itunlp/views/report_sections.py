@@ -22,7 +22,14 @@ from typing import Any
 
 from itunlp.views.page import _esc
 from itunlp.views.report_widgets import _profile_svg
-from itunlp.views.sections import SectionRun, clean, has_sections, section_key, section_runs
+from itunlp.views.sections import (
+    SectionRun,
+    clean,
+    has_sections,
+    section_key,
+    section_runs,
+    title_restarts,
+)
 
 __all__ = ["CHANGE_KINDS", "clause_kind", "document_sections", "section_filter", "sectioned_body"]
 
@@ -40,12 +47,22 @@ def clause_kind(row: Mapping[str, Any], function_kind: Callable[[str], str]) -> 
     return function_kind(str(row.get("function") or ""))
 
 
-def document_sections(rows: Sequence[Mapping[str, Any]]) -> list[SectionRun] | None:
-    """The sections of one document's clauses, or None when it has none."""
+def document_sections(
+    rows: Sequence[Mapping[str, Any]], text: str | None = None
+) -> list[SectionRun] | None:
+    """The sections of one document's clauses, or None when it has none.
+
+    With the document's ``text`` (which the offsets index), two sections of one
+    name that follow each other are told apart by their title lines.
+    """
     sections = [row.get("section") for row in rows]
     if not has_sections(sections):
         return None
-    return section_runs(sections, [row.get("section_title") for row in rows])
+    restarts = None
+    if text is not None:
+        starts = [int(row["start"]) for row in rows]
+        restarts = title_restarts(text, starts, [int(row["end"]) for row in rows], sections)
+    return section_runs(sections, [row.get("section_title") for row in rows], restarts)
 
 
 def _split_gap(gap: str, run: SectionRun) -> int:

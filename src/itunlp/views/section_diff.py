@@ -16,7 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from itunlp.views.sections import clean, has_sections, pair_sections, section_runs
+from itunlp.views.sections import (
+    SectionRun,
+    clean,
+    has_sections,
+    pair_sections,
+    section_runs,
+    title_restarts,
+)
 
 __all__ = [
     "SECTION_BALANCE_COLUMNS",
@@ -43,8 +50,21 @@ def _sections_of(clauses: Sequence[Any]) -> list[str]:
     return [clean(getattr(c, "section", "")) for c in clauses]
 
 
+def _runs(clauses: Sequence[Any], sections: list[str], text: str | None) -> list[SectionRun]:
+    titles = [getattr(c, "section_title", "") for c in clauses]
+    restarts = None
+    if text is not None:
+        starts = [int(getattr(c, "start", 0)) for c in clauses]
+        ends = [int(getattr(c, "end", 0)) for c in clauses]
+        restarts = title_restarts(text, starts, ends, sections)
+    return section_runs(sections, titles, restarts)
+
+
 def align_by_section(
-    old_clauses: Sequence[Any], new_clauses: Sequence[Any], align: Aligner
+    old_clauses: Sequence[Any],
+    new_clauses: Sequence[Any],
+    align: Aligner,
+    texts: tuple[str, str] | None = None,
 ) -> tuple[list[tuple[int | None, int | None, float, str]], list[str]]:
     """Align two versions' clauses within paired sections.
 
@@ -55,6 +75,9 @@ def align_by_section(
         attributes, in reading order.
     align : callable
         Aligns two lists of clause texts (:func:`itunlp.diffing.align_clauses`).
+    texts : (str, str), optional
+        The two versions' texts, which the clause offsets index: they tell apart two
+        sections of one name that follow each other (:func:`title_restarts`).
 
     Returns
     -------
@@ -72,8 +95,9 @@ def align_by_section(
             for i, j, s in rows
         ]
         return labelled, []
-    old_runs = section_runs(old_sections, [getattr(c, "section_title", "") for c in old_clauses])
-    new_runs = section_runs(new_sections, [getattr(c, "section_title", "") for c in new_clauses])
+    old_text, new_text = texts if texts is not None else (None, None)
+    old_runs = _runs(old_clauses, old_sections, old_text)
+    new_runs = _runs(new_clauses, new_sections, new_text)
     pairs, notes = pair_sections(old_runs, new_runs)
     aligned: list[tuple[int | None, int | None, float, str]] = []
     for a, b in pairs:

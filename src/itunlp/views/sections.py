@@ -9,8 +9,10 @@ from that column alone:
 - a *run* is a stretch of consecutive clauses with one section value; a section runs
   from its title line to the next title line, so runs are sections;
 - a section name that comes back after another section is a second section of that
-  name (a summary record holding ``DRAFT DECISION 5`` and the adopted ``DECISION 5``):
-  its *label* is ``Decision 5 (2)``, so the two are never merged;
+  name: its *label* is ``Decision 5 (2)``, so the two are never merged; so is a
+  section of the same name that directly follows one with another title, or (where
+  the text is at hand) after a title line of its own (a summary record holding
+  ``DRAFT DECISION 5`` and the adopted ``DECISION 5``, :func:`title_restarts`);
 - two versions (a draft and the adopted Final Acts) are compared section by section:
   sections are paired by kind and number (``RESOLUTION 70`` and ``Resolution 70`` are
   one section), repeated names in order of appearance.
@@ -22,6 +24,7 @@ section ``""`` per document, so every view behaves as it did.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +39,7 @@ __all__ = [
     "section_key",
     "section_labels",
     "section_runs",
+    "title_restarts",
 ]
 
 #: The columns a segmenter with sections adds to the clause table, after ``function``.
@@ -86,21 +90,29 @@ class SectionLabeller:
     """
 
     def __init__(self) -> None:
-        # doc -> (key of the current run, its label); doc -> key -> runs seen
-        self._current: dict[str, tuple[str, str]] = {}
+        # doc -> (key of the current run, its label, its title); doc -> key -> runs seen
+        self._current: dict[str, tuple[str, str, str]] = {}
         self._seen: dict[str, Counter[str]] = {}
 
-    def label(self, doc: str, section: object) -> str:
-        """The label of ``section`` for the next clause of ``doc``."""
-        name = clean(section)
+    def label(self, doc: str, section: object, title: object = "", restart: bool = False) -> str:
+        """The label of ``section`` for the next clause of ``doc``.
+
+        A new section of the same name starts right after the current one when its
+        ``title`` differs (both given), or when ``restart`` says a title line stands
+        before the clause (see :func:`title_restarts`).
+        """
+        name, heading = clean(section), clean(title)
         key = section_key(name)
         current = self._current.get(doc)
-        if current is not None and current[0] == key:
-            return current[1]
+        if current is not None and current[0] == key and not restart:
+            if not (heading and current[2] and heading != current[2]):
+                if heading and not current[2]:
+                    self._current[doc] = (key, current[1], heading)
+                return current[1]
         seen = self._seen.setdefault(doc, Counter())
         seen[key] += 1
         label = name if seen[key] == 1 else f"{name or '(no section)'} ({seen[key]})"
-        self._current[doc] = (key, label)
+        self._current[doc] = (key, label, heading)
         return label
 
 
@@ -132,7 +144,65 @@ class SectionRun:
         return section_key(self.name)
 
 
-def section_runs(sections: Sequence[object], titles: Sequence[object] | None = None) -> list[SectionRun]:
+def title_restarts(
+    text: str, starts: Sequence[int], ends: Sequence[int], sections: Sequence[object]
+) -> list[bool]:
+    """Whether a title line of its own section stands before each clause.
+
+    Two sections of one name that follow each other (``DRAFT DECISION 5`` and the
+    adopted ``DECISION 5 (C24)`` in a summary record) give the same ``section`` and
+    often the same title; only the text between their clauses tells them apart. A
+    line there that opens with the section's kind and number (after ``DRAFT``,
+    ``NEW`` or a change marker) and occurs once in the text (so not a running page
+    header) starts a new section.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    starts, ends : sequence of int
+        The clauses' offsets, in reading order.
+    sections : sequence
+        The clauses' ``section``.
+
+    Returns
+    -------
+    list of bool
+        ``True`` where a second section of the previous clause's name begins.
+
+    Examples
+    --------
+    >>> doc = "DRAFT DECISION 5\\na;\\nDECISION 5 (C24)\\nb."
+    >>> title_restarts(doc, [17, 37], [19, 39], ["Decision 5", "Decision 5"])
+    [False, True]
+    """
+    flags = [False] * len(starts)
+    lines: Counter[str] | None = None
+    for k in range(1, len(starts)):
+        name = clean(sections[k])
+        words = name.split()
+        if len(words) < 2 or section_key(sections[k - 1]) != section_key(name):
+            continue
+        pattern = re.compile(
+            r"^\W*(?:(?:MOD|ADD|SUP|NOC)\b[^\n]*?\s)?(?:draft\s+)?(?:new\s+)?"
+            + re.escape(words[0]) + r"\s+" + re.escape(words[1]) + r"(?!\w)",
+            re.IGNORECASE,
+        )  # fmt: skip
+        for line in text[ends[k - 1] : starts[k]].splitlines()[1:]:
+            if pattern.match(line):
+                if lines is None:
+                    lines = Counter(x.strip() for x in text.splitlines())
+                if lines[line.strip()] == 1:
+                    flags[k] = True
+                    break
+    return flags
+
+
+def section_runs(
+    sections: Sequence[object],
+    titles: Sequence[object] | None = None,
+    restarts: Sequence[bool] | None = None,
+) -> list[SectionRun]:
     """Cut one document's clauses into its sections, in reading order.
 
     Parameters
@@ -140,7 +210,10 @@ def section_runs(sections: Sequence[object], titles: Sequence[object] | None = N
     sections : sequence
         The ``section`` of each clause, in reading order.
     titles : sequence, optional
-        The ``section_title`` of each clause; a run's title is its first non-empty one.
+        The ``section_title`` of each clause; a run's title is its first non-empty one,
+        and a new title under the same name starts a new section.
+    restarts : sequence of bool, optional
+        Where a new section of the same name starts (:func:`title_restarts`).
 
     Returns
     -------
@@ -156,13 +229,14 @@ def section_runs(sections: Sequence[object], titles: Sequence[object] | None = N
     labeller = SectionLabeller()
     seen: Counter[str] = Counter()
     for index, section in enumerate(sections):
-        label = labeller.label("", section)
+        title = clean(titles[index]) if titles is not None else ""
+        restart = bool(restarts[index]) if restarts is not None else False
+        label = labeller.label("", section, title, restart)
         if not runs or runs[-1].label != label:
             name = clean(section)
             seen[section_key(name)] += 1
             runs.append(SectionRun(name, label, occurrence=seen[section_key(name)]))
         runs[-1].indices.append(index)
-        title = clean(titles[index]) if titles is not None else ""
         if title and not runs[-1].title:
             runs[-1].title = title
     return runs
