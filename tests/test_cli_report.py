@@ -205,9 +205,8 @@ def test_diff_of_an_unreadable_file_exits_2(versions: tuple[Path, Path], tmp_pat
 @pytest.fixture
 def acts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """Draft and final Final Acts; clauses get their sections as the segmenter gives them."""
-    from test_section_diff import SectionModel
-
     import itunlp.cli._report as verbs
+    from test_section_diff import SectionModel
 
     monkeypatch.setattr(verbs, "load_model_option", lambda model_dir: SectionModel())
     old, new = tmp_path / "acts-draft.txt", tmp_path / "acts-final.txt"

@@ -341,7 +341,9 @@ _TITLE = re.compile(r"^RESOLUTION (\d+)[^\n]*\n\n([^\n]*)", re.M)
 def sectioned_table(name: str = "acts-draft") -> tuple[pd.DataFrame, dict[str, str]]:
     """A classify table of a Final Acts file with the section columns a segmenter adds."""
     df, texts = classify_table([name])
-    heads = [(m.start(), f"Resolution {m.group(1)}", m.group(2)) for m in _TITLE.finditer(texts[name])]
+    heads = [
+        (m.start(), f"Resolution {m.group(1)}", m.group(2)) for m in _TITLE.finditer(texts[name])
+    ]
     sections, titles = [], []
     for start in df["start"]:
         before = [h for h in heads if h[0] < start]
@@ -400,14 +402,20 @@ def test_a_file_of_many_resolutions_is_grouped_by_section(tmp_path: Path) -> Non
     df, texts = sectioned_table()
     out = write_report(df, tmp_path / "acts.html", texts=texts)
     elements = parse(out).elements
-    sections = [a for t, a in elements if t == "section" and "doc-section" in (a.get("class") or "")]
+    sections = [
+        a for t, a in elements if t == "section" and "doc-section" in (a.get("class") or "")
+    ]
     assert [s["data-section"] for s in sections] == [
-        "Resolution 910", "Resolution 911", "Resolution 912",
-    ]  # fmt: skip
-    assert [s["data-section-key"] for s in sections][0] == "resolution 910"
+        "Resolution 910",
+        "Resolution 911",
+        "Resolution 912",
+    ]
+    assert sections[0]["data-section-key"] == "resolution 910"
     # a jump list links every section, and every link has its target
     ids = {a.get("id") for _, a in elements}
-    links = [a["href"][1:] for t, a in elements if t == "a" and a.get("href", "").startswith("#doc-1-s")]
+    links = [
+        a["href"][1:] for t, a in elements if t == "a" and a.get("href", "").startswith("#doc-1-s")
+    ]
     assert links == [s["id"] for s in sections] and set(links) <= ids
     html = out.read_text(encoding="utf-8")
     assert 'class="section-name">Resolution 910</span> <span class="section-title">' in html
@@ -445,7 +453,9 @@ def test_part_and_change_marks_are_shown(tmp_path: Path) -> None:
     df.loc[1, "change"] = "added"
     df.loc[2, "change"] = "suppressed"
     out = write_report(df, tmp_path / "acts.html", texts=texts)
-    spans = [a for t, a in parse(out).elements if t == "span" and "clause" in (a.get("class") or "")]
+    spans = [
+        a for t, a in parse(out).elements if t == "span" and "clause" in (a.get("class") or "")
+    ]
     assert spans[0]["data-kind"] == "operative"
     assert [s["data-change"] for s in spans[:4]] == ["", "added", "suppressed", ""]
     html = out.read_text(encoding="utf-8")
@@ -461,13 +471,19 @@ def test_two_sections_of_one_name_in_a_row_are_two_groups(tmp_path: Path) -> Non
     clauses = split_into_clauses(text)
     df = pd.DataFrame(
         {
-            "doc_id": "c24", "clause_id": ["c24-001", "c24-002"],
-            "start": [c.start for c in clauses], "end": [c.end for c in clauses],
-            "text": [c.text for c in clauses], "function": [c.function for c in clauses],
-            "section": "Decision 5", "section_title": "Budget", "part": "operative",
-            "change": "", "themes": [[], []],
+            "doc_id": "c24",
+            "clause_id": ["c24-001", "c24-002"],
+            "start": [c.start for c in clauses],
+            "end": [c.end for c in clauses],
+            "text": [c.text for c in clauses],
+            "function": [c.function for c in clauses],
+            "section": "Decision 5",
+            "section_title": "Budget",
+            "part": "operative",
+            "change": "",
+            "themes": [[], []],
         }
-    )  # fmt: skip
+    )
     out = write_report(df, tmp_path / "c24.html", texts={"c24": text})
     sections = [a for t, a in parse(out).elements if t == "section" and a.get("data-section")]
     assert [s["data-section"] for s in sections] == ["Decision 5", "Decision 5 (2)"]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
 import pytest
 
 from itunlp._resources import data_dir
-from itunlp.diffing import DIFF_COLUMNS, diff, theme_balance
-from itunlp.segmenter import split_into_clauses
+from itunlp.segmentation.component import split_into_clauses
+from itunlp.views.diffing import DIFF_COLUMNS, diff, theme_balance
 from itunlp.views.section_diff import (
     SECTION_BALANCE_COLUMNS,
     describe_sections,
@@ -29,9 +28,7 @@ from itunlp.views.sections import (
 EXAMPLES = data_dir() / "examples"
 
 # A title line of a section, and the subject line after it (as in the example files).
-_TITLE = re.compile(
-    r"^(?:DRAFT )?(RESOLUTION|DECISION|ARTICLE) (\S+)[^\n]*\n\n?([^\n]*)", re.M
-)
+_TITLE = re.compile(r"^(?:DRAFT )?(RESOLUTION|DECISION|ARTICLE) (\S+)[^\n]*\n\n?([^\n]*)", re.M)
 
 
 @dataclass
@@ -84,9 +81,12 @@ def _read(name: str) -> str:
 @pytest.fixture(scope="module")
 def acts() -> pd.DataFrame:
     return diff(
-        _read("acts-draft.txt"), _read("acts-final.txt"), SectionModel(),
-        old_id="draft", new_id="final",
-    )  # fmt: skip
+        _read("acts-draft.txt"),
+        _read("acts-final.txt"),
+        SectionModel(),
+        old_id="draft",
+        new_id="final",
+    )
 
 
 # ---------------------------------------------------------------- labels and pairing
@@ -95,8 +95,13 @@ def acts() -> pd.DataFrame:
 def test_a_name_met_again_after_another_section_is_a_second_section() -> None:
     sections = ["", "Decision 5", "Decision 5", "Resolution 1305", "DECISION 5", None]
     assert section_labels(sections) == [
-        "", "Decision 5", "Decision 5", "Resolution 1305", "DECISION 5 (2)", "(no section) (2)",
-    ]  # fmt: skip
+        "",
+        "Decision 5",
+        "Decision 5",
+        "Resolution 1305",
+        "DECISION 5 (2)",
+        "(no section) (2)",
+    ]
 
 
 def test_runs_keep_their_title_and_clauses() -> None:
@@ -135,11 +140,20 @@ def test_section_balance_says_what_each_resolution_lost(acts: pd.DataFrame) -> N
     balance = section_balance(acts)
     assert list(balance.columns) == SECTION_BALANCE_COLUMNS
     assert list(balance.index) == [
-        "Resolution 910", "Resolution 911", "Resolution 912", "Resolution 913",
-    ]  # fmt: skip
-    assert balance.loc["Resolution 910", ["status", "removed", "added", "changed", "kept"]].tolist() == [
-        "changed", 2, 0, 1, 4,
-    ]  # fmt: skip
+        "Resolution 910",
+        "Resolution 911",
+        "Resolution 912",
+        "Resolution 913",
+    ]
+    assert balance.loc[
+        "Resolution 910", ["status", "removed", "added", "changed", "kept"]
+    ].tolist() == [
+        "changed",
+        2,
+        0,
+        1,
+        4,
+    ]
     assert balance["status"].to_dict() == {
         "Resolution 910": "changed",
         "Resolution 911": "same",
@@ -167,8 +181,9 @@ def test_clauses_are_only_matched_within_their_section() -> None:
     table = diff(old, new, SectionModel())
     assert sorted(table["change"]) == ["added", "added", "removed", "removed"]
     # without sections the same items would be kept, moved
-    bare = diff(old.replace("RESOLUTION", "Part"), new.replace("RESOLUTION", "Part"),
-                SectionModel())  # fmt: skip
+    bare = diff(
+        old.replace("RESOLUTION", "Part"), new.replace("RESOLUTION", "Part"), SectionModel()
+    )
     assert set(bare["change"]) == {"kept"}
     assert set(bare["section"]) == {""}
     assert describe_sections(bare) == []

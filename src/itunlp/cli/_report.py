@@ -196,10 +196,17 @@ def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None)
     resolution count as kept. Prints, per theme, the clauses removed, added and
     changed ("gender: 3 clauses removed, 0 added"); -o writes the whole table.
 
+    Files of many texts (two Final Acts, two sets of Council decisions) are compared
+    section by section: sections are paired by kind and number (Resolution 70 with
+    Resolution 70), and each changed, new or gone section gets a line
+    ("Resolution 70: 2 removed, 1 changed, 9 kept (gender 2 removed, lost in 1)").
+
     Exit status: 0 done, 2 usage error (including a file that cannot be read).
     """
     from itunlp.documents import DocumentError
     from itunlp.views.diffing import describe_balance
+    from itunlp.views.section_diff import describe_sections, section_balance
+    from itunlp.views.sections import has_sections
 
     if out is not None:
         _check_out(out, _DIFF_FORMATS)
@@ -214,6 +221,16 @@ def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None)
         + ", ".join(f"{int(counts.get(c, 0))} {c}" for c in ("removed", "added", "changed", "kept"))
         + " clauses"
     )
+    section_lines = describe_sections(table)
+    if "section" in table.columns and has_sections(table["section"]):
+        status = section_balance(table)["status"].value_counts()
+        kinds = [f"{int(status[s])} {s}" for s in ("changed", "new", "gone", "same") if s in status]
+        click.echo(f"sections: {len(table['section'].unique())} ({', '.join(kinds)})")
+        for line in section_lines or ["no section changed"]:
+            click.echo(f"  {line}")
+        for note in table.attrs.get("section_notes", []):
+            click.echo(f"  note: {note}")
+        click.echo("themes:")
     lines = describe_balance(balance)
     for line in lines or ["no theme lost or gained a clause"]:
         click.echo(f"  {line}")

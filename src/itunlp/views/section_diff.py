@@ -2,28 +2,23 @@
 
 When both versions are cut into sections (a draft and the adopted Final Acts, last
 conference's resolutions and this one's), clauses are compared only within their
-section: sections are paired by kind and number first (:func:`pair_sections`), then
-the clauses of each pair are aligned as in a one-text diff
-(:func:`itunlp.diffing.align_clauses`). A section found in one version only is *new*
-or *gone*, all its clauses added or removed. The balance is then given per section:
-what each resolution lost, gained or had reworded, and for which themes.
+section: sections are paired by kind and number first
+(:func:`itunlp.views.sections.pair_sections`), then the clauses of each pair are
+aligned as in a one-text diff (:func:`itunlp.views.diffing.align_clauses`; the
+pairing and alignment are :func:`itunlp.views.sections.align_by_section`). A section
+found in one version only is *new* or *gone*, all its clauses added or removed. The
+balance is then given per section: what each resolution lost, gained or had
+reworded, and for which themes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 
-from itunlp.views.sections import (
-    SectionRun,
-    clean,
-    has_sections,
-    pair_sections,
-    section_runs,
-    title_restarts,
-)
+from itunlp.views.diffing import BALANCE_COLUMNS, theme_balance
+from itunlp.views.sections import align_by_section, has_sections
 
 __all__ = [
     "SECTION_BALANCE_COLUMNS",
@@ -42,79 +37,6 @@ SECTION_BALANCE_COLUMNS = [
     "changed",
     "kept",
 ]
-
-Aligner = Callable[[Sequence[str], Sequence[str]], list[tuple[int | None, int | None, float]]]
-
-
-def _sections_of(clauses: Sequence[Any]) -> list[str]:
-    return [clean(getattr(c, "section", "")) for c in clauses]
-
-
-def _runs(clauses: Sequence[Any], sections: list[str], text: str | None) -> list[SectionRun]:
-    titles = [getattr(c, "section_title", "") for c in clauses]
-    restarts = None
-    if text is not None:
-        starts = [int(getattr(c, "start", 0)) for c in clauses]
-        ends = [int(getattr(c, "end", 0)) for c in clauses]
-        restarts = title_restarts(text, starts, ends, sections)
-    return section_runs(sections, titles, restarts)
-
-
-def align_by_section(
-    old_clauses: Sequence[Any],
-    new_clauses: Sequence[Any],
-    align: Aligner,
-    texts: tuple[str, str] | None = None,
-) -> tuple[list[tuple[int | None, int | None, float, str]], list[str]]:
-    """Align two versions' clauses within paired sections.
-
-    Parameters
-    ----------
-    old_clauses, new_clauses : sequence
-        Clauses with ``text`` and (optionally) ``section`` and ``section_title``
-        attributes, in reading order.
-    align : callable
-        Aligns two lists of clause texts (:func:`itunlp.diffing.align_clauses`).
-    texts : (str, str), optional
-        The two versions' texts, which the clause offsets index: they tell apart two
-        sections of one name that follow each other (:func:`title_restarts`).
-
-    Returns
-    -------
-    aligned : list of (old index, new index, similarity, section label)
-        Indices into the whole versions. Without sections on both sides the whole
-        texts are aligned at once and the label is the clause's own section.
-    notes : list of str
-        Remarks on the pairing (repeated section names).
-    """
-    old_sections, new_sections = _sections_of(old_clauses), _sections_of(new_clauses)
-    if not (has_sections(old_sections) and has_sections(new_sections)):
-        rows = align([c.text for c in old_clauses], [c.text for c in new_clauses])
-        labelled = [
-            (i, j, s, new_sections[j] if j is not None else old_sections[i])  # type: ignore[index]
-            for i, j, s in rows
-        ]
-        return labelled, []
-    old_text, new_text = texts if texts is not None else (None, None)
-    old_runs = _runs(old_clauses, old_sections, old_text)
-    new_runs = _runs(new_clauses, new_sections, new_text)
-    pairs, notes = pair_sections(old_runs, new_runs)
-    aligned: list[tuple[int | None, int | None, float, str]] = []
-    for a, b in pairs:
-        old_idx = old_runs[a].indices if a is not None else []
-        new_idx = new_runs[b].indices if b is not None else []
-        label = new_runs[b].label if b is not None else old_runs[a].label  # type: ignore[index]
-        local = align([old_clauses[i].text for i in old_idx], [new_clauses[j].text for j in new_idx])
-        for i, j, score in local:
-            aligned.append(
-                (
-                    old_idx[i] if i is not None else None,
-                    new_idx[j] if j is not None else None,
-                    score,
-                    label,
-                )
-            )
-    return aligned, notes
 
 
 def _need(diff_df: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -180,17 +102,15 @@ def section_balance(diff_df: pd.DataFrame) -> pd.DataFrame:
 def section_theme_balance(diff_df: pd.DataFrame) -> pd.DataFrame:
     """Per section and theme, the clauses removed, added, changed and kept.
 
-    :func:`itunlp.diffing.theme_balance` within each section; only the themes a
+    :func:`itunlp.views.diffing.theme_balance` within each section; only the themes a
     section's clauses carry on either side get a row.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by (``section``, ``theme``), columns
-        :data:`itunlp.diffing.BALANCE_COLUMNS`.
+        :data:`itunlp.views.diffing.BALANCE_COLUMNS`.
     """
-    from itunlp.diffing import BALANCE_COLUMNS, theme_balance
-
     _need(diff_df, ("section", "change", "old_themes", "new_themes"))
     parts = []
     for label, group in diff_df.groupby("section", sort=False):
@@ -262,7 +182,9 @@ def describe_sections(diff_df: pd.DataFrame, *, only_changes: bool = True) -> li
         else:
             counts = [f"{row[c]} {c}" for c in ("removed", "added", "changed") if row[c]]
             line = f"{name}: {', '.join(counts or ['no change'])}, {row['kept']} kept"
-        renamed = row["old_section"] and row["new_section"] and row["old_section"] != row["new_section"]
+        renamed = (
+            row["old_section"] and row["new_section"] and row["old_section"] != row["new_section"]
+        )
         if renamed:
             line += f" (was {row['old_section']})"
         lines.append(line + (f" ({effects})" if effects else ""))

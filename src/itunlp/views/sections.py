@@ -26,13 +26,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = [
     "SECTION_COLUMNS",
+    "Aligner",
     "SectionLabeller",
     "SectionRun",
+    "align_by_section",
     "clean",
     "has_sections",
     "pair_sections",
@@ -104,11 +107,11 @@ class SectionLabeller:
         name, heading = clean(section), clean(title)
         key = section_key(name)
         current = self._current.get(doc)
-        if current is not None and current[0] == key and not restart:
-            if not (heading and current[2] and heading != current[2]):
-                if heading and not current[2]:
-                    self._current[doc] = (key, current[1], heading)
-                return current[1]
+        retitled = current is not None and bool(heading and current[2] and heading != current[2])
+        if current is not None and current[0] == key and not restart and not retitled:
+            if heading and not current[2]:
+                self._current[doc] = (key, current[1], heading)
+            return current[1]
         seen = self._seen.setdefault(doc, Counter())
         seen[key] += 1
         label = name if seen[key] == 1 else f"{name or '(no section)'} ({seen[key]})"
@@ -309,3 +312,79 @@ def pair_sections(
                     "its sections are paired in order of appearance"
                 )
     return pairs, notes
+
+
+Aligner = Callable[[Sequence[str], Sequence[str]], list[tuple[int | None, int | None, float]]]
+
+
+def _sections_of(clauses: Sequence[Any]) -> list[str]:
+    return [clean(getattr(c, "section", "")) for c in clauses]
+
+
+def _runs(clauses: Sequence[Any], sections: list[str], text: str | None) -> list[SectionRun]:
+    titles = [getattr(c, "section_title", "") for c in clauses]
+    restarts = None
+    if text is not None:
+        starts = [int(getattr(c, "start", 0)) for c in clauses]
+        ends = [int(getattr(c, "end", 0)) for c in clauses]
+        restarts = title_restarts(text, starts, ends, sections)
+    return section_runs(sections, titles, restarts)
+
+
+def align_by_section(
+    old_clauses: Sequence[Any],
+    new_clauses: Sequence[Any],
+    align: Aligner,
+    texts: tuple[str, str] | None = None,
+) -> tuple[list[tuple[int | None, int | None, float, str]], list[str]]:
+    """Align two versions' clauses within paired sections.
+
+    Parameters
+    ----------
+    old_clauses, new_clauses : sequence
+        Clauses with ``text`` and (optionally) ``section`` and ``section_title``
+        attributes, in reading order.
+    align : callable
+        Aligns two lists of clause texts (:func:`itunlp.views.diffing.align_clauses`).
+    texts : (str, str), optional
+        The two versions' texts, which the clause offsets index: they tell apart two
+        sections of one name that follow each other (:func:`title_restarts`).
+
+    Returns
+    -------
+    aligned : list of (old index, new index, similarity, section label)
+        Indices into the whole versions. Without sections on both sides the whole
+        texts are aligned at once and the label is the clause's own section.
+    notes : list of str
+        Remarks on the pairing (repeated section names).
+    """
+    old_sections, new_sections = _sections_of(old_clauses), _sections_of(new_clauses)
+    if not (has_sections(old_sections) and has_sections(new_sections)):
+        rows = align([c.text for c in old_clauses], [c.text for c in new_clauses])
+        labelled = [
+            (i, j, s, new_sections[j] if j is not None else old_sections[i])  # type: ignore[index]
+            for i, j, s in rows
+        ]
+        return labelled, []
+    old_text, new_text = texts if texts is not None else (None, None)
+    old_runs = _runs(old_clauses, old_sections, old_text)
+    new_runs = _runs(new_clauses, new_sections, new_text)
+    pairs, notes = pair_sections(old_runs, new_runs)
+    aligned: list[tuple[int | None, int | None, float, str]] = []
+    for a, b in pairs:
+        old_idx = old_runs[a].indices if a is not None else []
+        new_idx = new_runs[b].indices if b is not None else []
+        label = new_runs[b].label if b is not None else old_runs[a].label  # type: ignore[index]
+        local = align(
+            [old_clauses[i].text for i in old_idx], [new_clauses[j].text for j in new_idx]
+        )
+        for i, j, score in local:
+            aligned.append(
+                (
+                    old_idx[i] if i is not None else None,
+                    new_idx[j] if j is not None else None,
+                    score,
+                    label,
+                )
+            )
+    return aligned, notes
