@@ -97,6 +97,7 @@ def test_columns_are_in_the_documented_order(corpus):
     table = classify_documents(FakeModel(), corpus[:2], explain=True)
     assert list(table.columns) == [
         "doc_id", "path", "page", "clause_id", "start", "end", "text", "function",
+        "section", "section_title", "part", "change",
         "themes", "score_gender", "score_connectivity", "explanation",
     ]  # fmt: skip
     assert list(segment_documents(corpus[:2]).columns) == SEGMENT_COLUMNS

@@ -106,7 +106,10 @@ def test_classify_writes_every_format_with_the_same_rows(default_model, folder, 
         errors = pd.read_csv(tmp_path / f"clauses{extension}.errors.csv")
         assert errors.empty and list(errors.columns) == ["path", "reason"]
     _, jsonl, parquet = tables.values()
-    expected = ["doc_id", "path", "page", "clause_id", "start", "end", "text", "function"]
+    expected = [
+        "doc_id", "path", "page", "clause_id", "start", "end", "text", "function",
+        "section", "section_title", "part", "change",
+    ]  # fmt: skip
     expected += ["themes", *(f"score_{t}" for t in default_model.themes)]
     for table in tables.values():
         assert list(table.columns) == expected
@@ -300,6 +303,7 @@ def test_segment_verb_writes_clauses_without_themes(folder, tmp_path):
     table = pd.read_csv(out, keep_default_na=False)
     assert list(table.columns) == [
         "doc_id", "path", "page", "clause_id", "start", "end", "text", "function",
+        "section", "section_title", "part", "change",
     ]  # fmt: skip
     assert table.function.tolist()[-2:] == ["resolves", "resolves"]
     stdout = invoke("segment", str(folder / "res70.txt")).stdout

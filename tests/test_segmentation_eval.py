@@ -199,3 +199,61 @@ def test_cli_reports_a_folder_without_gold(tmp_path) -> None:
     result = CliRunner().invoke(main, ["evaluate-segmentation", "--data", str(tmp_path)])
     assert result.exit_code == 1
     assert "No documents.csv in" in result.output
+
+
+# ------------------------------------------------ function/section accuracy, halves
+
+_FORMULA = (
+    "The Plenipotentiary Conference of the International Telecommunication Union (Bucharest, 2022),"
+)
+_TWO_RESOLUTIONS = (
+    f"RESOLUTION 70 (REV. BUCHAREST, 2022)\nGender\n{_FORMULA}\n"
+    "recalling\na) the first text;\n\n"
+    f"RESOLUTION 139 (REV. BUCHAREST, 2022)\nConnectivity\n{_FORMULA}\n"
+    "resolves\n1 to continue;\n"
+)
+
+
+def _half(folder: Path, section_of_second: str) -> Path:
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "fa.txt").write_text(_TWO_RESOLUTIONS, encoding="utf-8")
+    (folder / "documents.csv").write_text("doc_id,path,style\nfa,docs/fa.txt,resolution\n")
+    records = []
+    for text, function, part, section in [
+        ("the first text;", "recalling", "preamble", "Resolution 70"),
+        ("to continue;", "resolves", "operative", section_of_second),
+    ]:
+        start = _TWO_RESOLUTIONS.index(text)
+        records.append(
+            {
+                "doc_id": "fa",
+                "start": start,
+                "end": start + len(text),
+                "text": text,
+                "function": function,
+                "part": part,
+                "section": section,
+                "change": "",
+            }
+        )
+    (folder / "clauses.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    return folder
+
+
+def test_function_and_section_accuracy_on_matched_clauses(tmp_path: Path) -> None:
+    table = run_evaluate_segmentation(_half(tmp_path / "a", "Resolution 1"))
+    overall = table.iloc[0]
+    assert overall["f1"] == 1.0
+    assert overall["function_acc"] == 1.0 and overall["part_acc"] == 1.0
+    assert overall["section_acc"] == 0.5  # the gold says Resolution 1, the text 139
+    assert overall["change_acc"] == 1.0
+
+
+def test_a_folder_of_halves_is_reported_half_by_half(tmp_path: Path) -> None:
+    _half(tmp_path / "heldout", "Resolution 139")
+    _half(tmp_path / "rules", "Resolution 139")
+    result = CliRunner().invoke(main, ["evaluate-segmentation", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Clause segmentation on") == 2
+    assert "heldout" in result.output and "rules" in result.output
+    assert "section_acc" in result.output

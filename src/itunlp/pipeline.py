@@ -29,7 +29,7 @@ from itunlp.themes.scheme import ThemeScheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from itunlp.segmentation.boundary_model import BoundaryModel
-    from itunlp.segmentation.component import Clause
+    from itunlp.segmentation.component import Clause, LayoutState
 
 __all__ = ["ThemeModel", "load"]
 
@@ -94,20 +94,25 @@ class ThemeModel:
         """The per-theme probability at or above which a theme is predicted."""
         return {t: float(v) for t, v in zip(self.themes, self.classifier.thresholds_, strict=True)}
 
-    def segment(self, text: str) -> list[Clause]:
+    def segment(self, text: str, state: LayoutState | None = None) -> list[Clause]:
         """Cut a text into clauses with this model's boundary settings.
 
         Parameters
         ----------
         text : str
+        state : LayoutState, optional
+            Carries the open section, heading and change block from one block of
+            a long text to the next (see :func:`itunlp.segment`).
 
         Returns
         -------
         list of Clause
+            With ``function``, ``part``, ``section``, ``section_title`` and
+            ``change``; ``clause.clean_text`` is what the classifier should read.
         """
         from itunlp.segmentation.component import split_into_clauses
 
-        return split_into_clauses(text, boundary_model=self.boundary_model)
+        return split_into_clauses(text, boundary_model=self.boundary_model, state=state)
 
     def _clauses(self, clause_texts: Any, functions: Sequence[str] | None) -> pd.DataFrame:
         texts, heads = coerce_clauses(clause_texts, functions)

@@ -50,11 +50,24 @@ def run_evaluate_segmentation(data_dir: Path, model_dir: Path | None = None) -> 
     return evaluate_segmentation(records, documents, styles, boundary_model=model)
 
 
+def labelled_folders(data_dir: Path) -> list[Path]:
+    """The labelled folders under ``data_dir``: itself, or each sub-folder that is one.
+
+    ``data/formats`` holds two halves (``rules/`` and ``heldout/``), each laid
+    out like ``data/dev``; each is scored and reported on its own, since the
+    figure on the half the rules were not written against is the one that counts.
+    """
+    if (data_dir / "documents.csv").is_file():
+        return [data_dir]
+    return sorted(p for p in data_dir.iterdir() if p.is_dir() and (p / "documents.csv").is_file())
+
+
 def format_table(table: pd.DataFrame) -> str:
     """The score table as fixed-width text, scores with three decimals."""
     shown = table.copy()
-    for column in ("precision", "recall", "f1"):
-        shown[column] = shown[column].map(lambda v: f"{v:.3f}")
+    for column in shown.columns:
+        if column in ("precision", "recall", "f1") or column.endswith("_acc"):
+            shown[column] = shown[column].map(lambda v: "-" if pd.isna(v) else f"{v:.3f}")
     return shown.to_string(index=False)
 
 
@@ -74,16 +87,29 @@ def evaluate_segmentation_command(data_dir: Path | None, model_dir: Path | None)
     """Print clause precision/recall/F1 of the segmenter, overall and per style.
 
     A predicted clause counts when its start and end fall on a gold clause's,
-    up to whitespace, punctuation, quotes and one item marker.
+    up to whitespace, punctuation, quotes and one item marker. When the gold has
+    them, the share of matched clauses with the right ``function``, ``section``,
+    ``part`` and ``change`` is given too (``*_acc``). A folder of labelled
+    folders (``data/formats`` with ``rules/`` and ``heldout/``) is reported one
+    sub-folder at a time.
     """
     if data_dir is None:
         from itunlp._resources import data_dir as shipped_data_dir
 
         data_dir = shipped_data_dir() / "dev"
-    try:
-        table = run_evaluate_segmentation(data_dir, model_dir)
-    except (FileNotFoundError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    folders = labelled_folders(data_dir)
+    if not folders:
+        raise click.ClickException(
+            f"No documents.csv in {str(data_dir)!r} or its sub-folders; expected a folder "
+            "like data/dev (documents.csv, docs/, clauses.jsonl) or one holding such folders."
+        )
     source = "rules + boundary model" if model_dir else "rules only"
-    click.echo(f"Clause segmentation on {data_dir} ({source}):")
-    click.echo(format_table(table))
+    for number, folder in enumerate(folders):
+        try:
+            table = run_evaluate_segmentation(folder, model_dir)
+        except (FileNotFoundError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        if number:
+            click.echo("")
+        click.echo(f"Clause segmentation on {folder} ({source}):")
+        click.echo(format_table(table))

@@ -14,6 +14,7 @@ import bisect
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -21,16 +22,23 @@ from itunlp.segmentation.boundary_model import BoundaryModel
 from itunlp.segmentation.component import split_into_clauses
 from itunlp.segmentation.edges import _MAX_EDGE_GAP, edges_match
 
-__all__ = ["edges_match", "evaluate_segmentation", "match_spans", "read_gold", "score_spans"]
+__all__ = [
+    "ATTRIBUTES",
+    "edges_match",
+    "evaluate_segmentation",
+    "match_pairs",
+    "match_spans",
+    "read_gold",
+    "score_spans",
+]
 
 
-
-#: Columns of the table returned by :func:`evaluate_segmentation`.
+#: Columns of the table returned by :func:`evaluate_segmentation` (before the accuracies).
 COLUMNS = ["style", "documents", "support", "predicted", "matched", "precision", "recall", "f1"]
 
-
-
-
+#: Clause attributes whose accuracy on matched clauses is scored when the gold has them;
+#: each gives a column ``<name>_acc``.
+ATTRIBUTES = ("function", "section", "part", "change")
 
 
 def match_spans(
@@ -50,22 +58,33 @@ def match_spans(
     int
         The number of one-to-one matches.
     """
-    gold_sorted = sorted(gold)
-    gold_starts = [g[0] for g in gold_sorted]
-    used = [False] * len(gold_sorted)
-    matched = 0
-    for p_start, p_end in predicted:
+    return len(match_pairs(text, predicted, gold))
+
+
+def match_pairs(
+    text: str, predicted: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The one-to-one matches as (index in ``predicted``, index in ``gold``) pairs.
+
+    Same rule as :func:`match_spans`; the pairs let a caller compare what each
+    matched clause says (its ``function``, ``section`` ...) with its gold clause.
+    """
+    order = sorted(range(len(gold)), key=lambda i: gold[i])
+    gold_starts = [gold[i][0] for i in order]
+    used = [False] * len(order)
+    pairs: list[tuple[int, int]] = []
+    for p_index, (p_start, p_end) in enumerate(predicted):
         lo = bisect.bisect_left(gold_starts, p_start - _MAX_EDGE_GAP)
         hi = bisect.bisect_right(gold_starts, p_start + _MAX_EDGE_GAP)
-        for i in range(lo, hi):
-            if used[i]:
+        for k in range(lo, hi):
+            if used[k]:
                 continue
-            g_start, g_end = gold_sorted[i]
+            g_start, g_end = gold[order[k]]
             if edges_match(text, p_start, g_start) and edges_match(text, p_end, g_end):
-                used[i] = True
-                matched += 1
+                used[k] = True
+                pairs.append((p_index, order[k]))
                 break
-    return matched
+    return pairs
 
 
 def score_spans(matched: int, predicted: int, support: int) -> tuple[float, float, float]:
@@ -92,7 +111,9 @@ def evaluate_segmentation(
     ----------
     records : pandas.DataFrame
         Gold clauses with at least ``doc_id``, ``start`` and ``end`` (the codebook
-        record format); rows whose ``start`` is null are ignored.
+        record format); rows whose ``start`` is null are ignored. When they also
+        have ``function``, ``section``, ``part`` or ``change``, the share of
+        matched clauses whose predicted value equals the gold one is scored too.
     documents : mapping of str to str
         The text of each document, by ``doc_id``.
     styles : mapping of str to str
@@ -102,14 +123,17 @@ def evaluate_segmentation(
         Passed to :func:`itunlp.segmentation.component.split_into_clauses`.
     splitter : callable, optional
         Any other splitter, text -> list of (start, end), to compare baselines
-        under the same rule; overrides ``boundary_model``.
+        under the same rule; overrides ``boundary_model``. Its spans carry no
+        attributes, so only the span scores are given for it.
 
     Returns
     -------
     pandas.DataFrame
         One row for ``overall`` then one per style, with columns ``style``,
         ``documents``, ``support`` (gold clauses), ``predicted``, ``matched``,
-        ``precision``, ``recall`` and ``f1``.
+        ``precision``, ``recall`` and ``f1``, then ``function_acc``,
+        ``section_acc``, ``part_acc``, ``change_acc`` for the attributes the gold
+        has (accuracy on matched clauses; NaN where no matched clause has one).
 
     Raises
     ------
@@ -137,33 +161,53 @@ def evaluate_segmentation(
             f"Gold records name document(s) {unknown[:5]} that are not in the documents "
             f"given; known: {sorted(documents)[:10]}."
         )
+    attributes = [a for a in ATTRIBUTES if a in gold.columns] if splitter is None else []
     gold_by_doc: dict[str, list[tuple[int, int]]] = {doc_id: [] for doc_id in documents}
-    for doc_id, start, end in zip(gold["doc_id"], gold["start"], gold["end"], strict=True):
-        gold_by_doc[doc_id].append((int(start), int(end)))
-
-    if splitter is None:
-
-        def splitter(text: str) -> list[tuple[int, int]]:
-            return [(c.start, c.end) for c in split_into_clauses(text, boundary_model)]
+    values_by_doc: dict[str, list[dict[str, Any]]] = {doc_id: [] for doc_id in documents}
+    for row in gold.to_dict("records"):
+        gold_by_doc[row["doc_id"]].append((int(row["start"]), int(row["end"])))
+        values_by_doc[row["doc_id"]].append({a: row.get(a) for a in attributes})
 
     counts: dict[str, list[int]] = {}
+    right: dict[str, dict[str, list[int]]] = {}
     for doc_id, text in documents.items():
-        predicted = list(splitter(text))
-        row = [1, len(gold_by_doc[doc_id]), len(predicted), 0]
-        row[3] = match_spans(text, predicted, gold_by_doc[doc_id])
+        if splitter is None:
+            clauses = split_into_clauses(text, boundary_model)
+            predicted = [(c.start, c.end) for c in clauses]
+        else:
+            clauses = []
+            predicted = list(splitter(text))
+        pairs = match_pairs(text, predicted, gold_by_doc[doc_id])
+        row = [1, len(gold_by_doc[doc_id]), len(predicted), len(pairs)]
+        scored = {a: [0, 0] for a in attributes}
+        for p_index, g_index in pairs:
+            wanted = values_by_doc[doc_id][g_index]
+            for a in attributes:
+                value = wanted[a]
+                if isinstance(value, str):
+                    scored[a][1] += 1
+                    scored[a][0] += getattr(clauses[p_index], a) == value
         for key in ("overall", styles.get(doc_id, "unknown")):
             acc = counts.setdefault(key, [0, 0, 0, 0])
             for i, value in enumerate(row):
                 acc[i] += value
+            hits = right.setdefault(key, {a: [0, 0] for a in attributes})
+            for a in attributes:
+                hits[a][0] += scored[a][0]
+                hits[a][1] += scored[a][1]
+    shown = [a for a in attributes if right.get("overall", {}).get(a, [0, 0])[1]]
     rows = []
     order = ["overall", *sorted(k for k in counts if k != "overall")]
     for key in order:
         if key not in counts:
             continue
-        docs, support, predicted, matched = counts[key]
-        p, r, f = score_spans(matched, predicted, support)
-        rows.append([key, docs, support, predicted, matched, p, r, f])
-    return pd.DataFrame(rows, columns=COLUMNS)
+        docs, support, predicted_n, matched = counts[key]
+        p, r, f = score_spans(matched, predicted_n, support)
+        accuracies = [
+            right[key][a][0] / right[key][a][1] if right[key][a][1] else float("nan") for a in shown
+        ]
+        rows.append([key, docs, support, predicted_n, matched, p, r, f, *accuracies])
+    return pd.DataFrame(rows, columns=[*COLUMNS, *(f"{a}_acc" for a in shown)])
 
 
 def read_gold(data_dir: str | Path) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:

@@ -7,9 +7,15 @@ one by one so that memory stays flat however large the corpus.
 The clause table has these columns, in this order::
 
     doc_id, path, page, clause_id, start, end, text, function,
+    section, section_title, part, change,
     themes, score_<theme> (one per theme, in model.themes order), [explanation]
 
-``segment_documents`` gives the first eight. ``page`` is the 1-based page of the
+``segment_documents`` gives the first twelve. ``function`` is the heading the
+clause sits under and ``part`` its part (``preamble``/``operative``); ``section``
+(``Resolution 70``, ``Article 3`` ...) and ``section_title`` say which text of a
+many-text file the clause belongs to; ``change`` is ``added``/``modified``/
+``suppressed`` inside the blocks of a tracked-change proposal (all ``""`` where
+they do not apply). ``page`` is the 1-based page of the
 clause's first character for paged formats (PDF) and missing otherwise;
 ``clause_id`` is ``<doc_id>-<NNN>`` numbered from 001 in text order; ``start`` and
 ``end`` index the document text as :func:`itunlp.read_document` returns it;
@@ -60,20 +66,35 @@ __all__ = [
     "stream_clauses",
 ]
 
-SEGMENT_COLUMNS = ["doc_id", "path", "page", "clause_id", "start", "end", "text", "function"]
+SEGMENT_COLUMNS = [
+    "doc_id",
+    "path",
+    "page",
+    "clause_id",
+    "start",
+    "end",
+    "text",
+    "function",
+    "section",
+    "section_title",
+    "part",
+    "change",
+]
 ENGINES = ("local", "dask")
 ON_ERROR = ("warn", "collect", "raise")
 #: Rows per chunk yielded by :func:`stream_clauses` (and written at a time by the CLI).
 DEFAULT_CHUNK_ROWS = 10_000
 #: Text files above this size are streamed block by block instead of read whole.
 DEFAULT_STREAM_BYTES = 16 * 1024**2
+
+
 def clause_columns(themes: Sequence[str] | None = None, explain: bool = False) -> list[str]:
     """The clause table's columns in order; ``themes=None`` for :func:`segment_documents`.
 
     Examples
     --------
     >>> clause_columns(["gender"], explain=True)[-4:]
-    ['function', 'themes', 'score_gender', 'explanation']
+    ['change', 'themes', 'score_gender', 'explanation']
     """
     columns = list(SEGMENT_COLUMNS)
     if themes is not None:
@@ -241,10 +262,13 @@ def stream_clauses(
             local_jobs = n_jobs if len(sources) > 1 or any(s.stream for s in sources) else 1
             results = _run_local(model, tasks, local_jobs, settings)
         numbered: dict[int, int] = {}
+        carried: dict[int, dict[str, Any]] = {}
         buffer: list[pd.DataFrame] = []
         rows = 0
         for result in results:
             source = sources[result.index]
+            if result.frame is not None and "layout" in result.frame.attrs:
+                carried[result.index] = _stitch(result.frame, carried.get(result.index))
             if result.reason is not None:
                 fail(
                     Failure(
@@ -282,6 +306,40 @@ def stream_clauses(
         warnings.warn(
             f"{len(failures)} document(s) skipped: {listed}{more}", UserWarning, stacklevel=2
         )
+
+
+#: The columns each part of the carried layout context fills.
+_STITCHED = {
+    "function": ("function", "part"),
+    "section": ("section", "section_title"),
+    "change": ("change",),
+}
+
+
+def _stitch(frame: pd.DataFrame, carry: dict[str, Any] | None) -> dict[str, Any]:
+    """Give a streamed block's leading rows the context the previous block left open.
+
+    Blocks of a streamed file are segmented apart (maybe in other processes), each
+    from an empty layout state; the worker notes how many leading rows took their
+    ``function``/``part``, ``section``/``section_title`` and ``change`` from that
+    empty state. Here, in input order, they get the context the previous block
+    handed on, and the context this block hands on is returned.
+    """
+    layout = frame.attrs.pop("layout")
+    head, state = layout["head"], layout["state"]
+    own = set(head.get("own", ()))
+    if carry is None:
+        return state
+    out = dict(state)
+    for part, columns in _STITCHED.items():
+        n = head.get(part, 0)
+        if n and len(frame):
+            for column in columns:
+                frame.loc[: n - 1, column] = carry[column]
+        if part not in own:
+            for column in columns:
+                out[column] = carry[column]
+    return out
 
 
 def _take(buffer: list[pd.DataFrame], size: int) -> tuple[pd.DataFrame, list[pd.DataFrame], int]:

@@ -24,6 +24,10 @@ from itunlp.documents import (
     text_blocks,
 )
 
+#: The clause-context columns, after ``text``: the heading, its part, the section
+#: and its title, and the tracked change (see :class:`itunlp.segmentation.engine.Clause`).
+CONTEXT_COLUMNS = ("function", "section", "section_title", "part", "change")
+
 
 @dataclass(frozen=True)
 class _Task:
@@ -81,23 +85,40 @@ def _clause_frame(
     page_of: Callable[[int], int | None] | None,
     explain: bool,
 ) -> pd.DataFrame:
-    """The clause table of one work item, without ``clause_id`` (numbered by the caller)."""
+    """The clause table of one work item, without ``clause_id`` (numbered by the caller).
+
+    The blocks of one document share a :class:`~itunlp.segmentation.layout.LayoutState`,
+    so a section, heading or change block runs on across their edges. For a block
+    of a streamed file (one task per block) the frame's ``attrs["layout"]`` says
+    how many leading rows took their context from the (empty) incoming state and
+    what context the block hands on, for the caller to stitch (:func:`_stitch`).
+    The classifier reads each clause's ``clean_text`` (wraps joined, hyphenation
+    undone); the table keeps the exact span in ``text``.
+    """
+    from itunlp.segmentation.layout import LayoutState
+
+    state = LayoutState()
     starts: list[int] = []
     ends: list[int] = []
     texts: list[str] = []
-    functions: list[str] = []
+    clean: list[str] = []
+    values: dict[str, list[str]] = {name: [] for name in CONTEXT_COLUMNS}
     for offset, block in blocks:
         if model is not None:
-            clauses = model.segment(block)
+            clauses = _segment(model, block, state)
         else:
             from itunlp.segmentation.component import split_into_clauses
 
-            clauses = split_into_clauses(block)
+            clauses = split_into_clauses(block, state=state)
         for clause in clauses:
             starts.append(clause.start + offset)
             ends.append(clause.end + offset)
             texts.append(clause.text)
-            functions.append(clause.function)
+            if model is not None:
+                clean.append(getattr(clause, "clean_text", clause.text))
+            for name in CONTEXT_COLUMNS:
+                values[name].append(getattr(clause, name, ""))
+    functions = values["function"]
     n = len(texts)
     columns: dict[str, Any] = {
         "doc_id": pd.Series([task.doc_id] * n, dtype="str"),
@@ -106,12 +127,13 @@ def _clause_frame(
         "start": pd.Series(starts, dtype="int64"),
         "end": pd.Series(ends, dtype="int64"),
         "text": pd.Series(texts, dtype="str"),
-        "function": pd.Series(functions, dtype="str"),
     }
+    for name in CONTEXT_COLUMNS:
+        columns[name] = pd.Series(values[name], dtype="str")
     if model is not None:
         themes = list(model.themes)
         if n:
-            proba = model.predict_proba(texts, functions=functions)
+            proba = model.predict_proba(clean, functions=functions)
             scores = proba[themes].to_numpy(dtype="float64")
         else:
             scores = pd.DataFrame(columns=themes, dtype="float64").to_numpy()
@@ -125,10 +147,23 @@ def _clause_frame(
             columns[f"score_{theme}"] = pd.Series(scores[:, j], dtype="float64")
         if explain:
             columns["explanation"] = pd.Series(
-                [_explanation(model, t, f) for t, f in zip(texts, functions, strict=True)],
+                [_explanation(model, t, f) for t, f in zip(clean, functions, strict=True)],
                 dtype=object,
             )
-    return pd.DataFrame(columns)
+    frame = pd.DataFrame(columns)
+    if task.block is not None:
+        frame.attrs["layout"] = {"head": state.head, "state": state.carried()}
+    return frame
+
+
+def _segment(model: Any, block: str, state: Any) -> Any:
+    """``model.segment`` with the layout state, or without it for a model that takes none."""
+    try:
+        return model.segment(block, state=state)
+    except TypeError as error:
+        if "state" not in str(error):
+            raise
+        return model.segment(block)
 
 
 def _explanation(model: Any, text: str, function: str) -> dict[str, list[list[Any]]]:
@@ -188,5 +223,3 @@ class _PickledModelFile:
 def _model_payload(model: Any) -> tuple[bytes, str]:
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     return payload, hashlib.sha256(payload).hexdigest()[:16]
-
-

@@ -24,6 +24,7 @@ from itunlp.segmentation.boundary_model import MODEL_FILE_NAME, BoundaryModel
 from itunlp.segmentation.engine import (
     BoundaryCandidate,
     Clause,
+    LayoutState,
     find_boundary_candidates,
     split_into_clauses,
     split_sentences,
@@ -33,12 +34,16 @@ __all__ = [
     "BoundaryCandidate",
     "Clause",
     "ClauseSegmenter",
+    "LayoutState",
     "find_boundary_candidates",
     "make_clause_segmenter",
     "split_into_clauses",
     "split_sentences",
 ]
 
+
+#: Clause attributes kept on each span as ``span._.itunlp_<name>``.
+_SPAN_ATTRIBUTES = ("function", "part", "section", "section_title", "change")
 
 #: Settings file name inside the component's folder of a saved pipeline.
 _CFG_FILE = "cfg.json"
@@ -48,7 +53,10 @@ class ClauseSegmenter:
     """spaCy component writing clauses into ``doc.spans[spans_key]``.
 
     Each span's label is the clause's resolution heading (or ``"clause"`` for
-    prose), also kept in the ``Span._.itunlp_function`` extension; sentence
+    prose), also kept in the ``Span._.itunlp_function`` extension, with the
+    clause's ``part``, ``section``, ``section_title`` and ``change`` in
+    ``Span._.itunlp_part``, ``itunlp_section``, ``itunlp_section_title`` and
+    ``itunlp_change``; sentence
     starts are set so that every clause is one sentence (the furniture between
     clauses forms sentences of its own). Works on ``spacy.blank("en")`` and in
     any pipeline, since it needs nothing but ``doc.text``.
@@ -76,8 +84,9 @@ class ClauseSegmenter:
         self.name = name
         self.boundary_model = boundary_model
         self.spans_key = spans_key
-        if not Span.has_extension("itunlp_function"):
-            Span.set_extension("itunlp_function", default="")
+        for attribute in _SPAN_ATTRIBUTES:
+            if not Span.has_extension(f"itunlp_{attribute}"):
+                Span.set_extension(f"itunlp_{attribute}", default="")
 
     def __call__(self, doc: Doc) -> Doc:
         """Segment ``doc.text`` and write clause spans and sentence starts."""
@@ -93,7 +102,8 @@ class ClauseSegmenter:
                 span = doc[last_token : span.end]
             label = clause.function or "clause"
             span = Span(doc, span.start, span.end, label=label)
-            span._.itunlp_function = clause.function
+            for attribute in _SPAN_ATTRIBUTES:
+                setattr(span._, f"itunlp_{attribute}", getattr(clause, attribute))
             spans.append(span)
             last_token = span.end
         doc.spans[self.spans_key] = spans

@@ -1,17 +1,98 @@
-"""The layout pass of the clause engine (:mod:`itunlp.segmentation.engine`).
+"""The layout pass of the clause engine: lines grouped into paragraphs.
 
-Lines, page furniture, headings, titles and list items, grouped into paragraphs,
-each with the resolution heading it falls under.
+Each line is classified (page furniture, section title, change marker, enacting
+formula, heading, list item, text) and consecutive text lines are grouped into
+paragraphs, each carrying what the clause table says about where it sits: the
+heading it falls under (``function``, ``part``), the section of the file
+(``section``, ``section_title``) and the tracked change (``change``).
+
+Headings come only from lines that :class:`itunlp.segmentation.headings.HeadingScheme`
+recognises, and only where a heading can stand: never on a line that continues
+a sentence (the line before ends mid-sentence, or a quotation is open). Sections
+and change markers follow :mod:`itunlp.segmentation.sections`; furniture that no fixed
+pattern names is found by :func:`itunlp.segmentation.furniture.furniture_lines`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from itunlp.segmentation import rules
+from itunlp.segmentation.furniture import furniture_lines
+from itunlp.segmentation.headings import HeadingScheme, load_headings
+from itunlp.segmentation.lines import (
+    _is_furniture,
+    _item_marker_end,
+    _lines,
+    _section_match,
+    _strip_bounds,
+    _title_like,
+)
+from itunlp.segmentation.sections import CHANGE_MARKER, CHANGES, section_name
 
-# ----------------------------------------------------------------------------- layout
+__all__ = ["LayoutState", "SectionInfo"]
+
+#: The bare enacting formula of a Council decision: "The Council,".
+SHORT_FORMULA = re.compile(r"The\s+(?:[A-Z][\w-]*\s+){0,5}(?:Council|Conference|Assembly)\s*,")
+
+#: A "Reasons:" line that closes a proposal's change block.
+REASONS_START = re.compile(r"Reasons?\s*:")
+
+#: Longest section title (lines) after a section line.
+MAX_TITLE_LINES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SectionInfo:
+    """The section a paragraph sits in: its name and title (see CONVENTIONS.md)."""
+
+    name: str = ""
+    title: str = ""
+
+
+_NO_SECTION = SectionInfo()
+
+
+@dataclass(slots=True)
+class LayoutState:
+    """What the layout pass carries from one block of a huge file to the next.
+
+    Pass the same object to consecutive calls of
+    :func:`itunlp.segmentation.engine.split_into_clauses` on consecutive blocks; the
+    open section, heading and change block then run on across block edges.
+    """
+
+    function: str = ""
+    part: str = ""
+    section: SectionInfo = field(default_factory=SectionInfo)
+    change: str = ""
+    in_resolution: bool = False
+    open_sentence: bool = False
+    provisions: bool = False  # in an article or annex: numbered items are one clause each
+    #: After a call: how many leading clauses took their function/part, section and
+    #: change from the incoming state (keys "function", "section", "change"), and
+    #: which of them the block set itself (key "own", the same names).
+    head: dict[str, Any] = field(default_factory=dict)
+
+    def carried(self) -> dict[str, Any]:
+        """The context this state hands to the next block, as plain data."""
+        return {
+            "function": self.function,
+            "part": self.part,
+            "section": self.section.name,
+            "section_title": self.section.title,
+            "change": self.change,
+            "in_resolution": self.in_resolution,
+            "provisions": self.provisions,
+        }
+
+
+#: Bits of the context a block sets itself (else it inherits it from the state).
+_OWN_FUNCTION, _OWN_SECTION, _OWN_CHANGE = 1, 2, 4
+_OWN_ALL = _OWN_FUNCTION | _OWN_SECTION | _OWN_CHANGE
+_OWN_NAMES = {"function": _OWN_FUNCTION, "section": _OWN_SECTION, "change": _OWN_CHANGE}
 
 
 @dataclass(slots=True)
@@ -23,187 +104,377 @@ class _Paragraph:
     function: str
     is_item: bool
     after_gap: bool  # blank or furniture lines before it: a page break may be bridged
+    part: str = ""
+    whole: bool = False  # an item that is one clause (only full sentences split it)
+    section: SectionInfo = _NO_SECTION
+    change: str = ""
+    skips: list[tuple[int, int]] | None = None  # furniture inside a bridged span
+    inherits: int = 0  # _OWN_* bits of the context taken from the incoming state
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each line's content without its line break.
+class _Layout:
+    """One pass over the lines of a text; see :func:`_layout`."""
 
-    Every break ``str.splitlines`` knows counts ("\\r\\n", "\\r", form feeds
-    between PDF pages, "\\u2028" ...), so old Mac files and PDF text lay out
-    like any other.
-    """
-    pos = 0
-    for m in rules.LINE_BREAK.finditer(text):
-        yield pos, m.start()
-        pos = m.end()
-    yield pos, len(text)
+    def __init__(self, text: str, state: LayoutState, scheme: HeadingScheme) -> None:
+        self.text = text
+        self.state = state
+        self.scheme = scheme
+        self.paragraphs: list[_Paragraph] = []
+        self.current: _Paragraph | None = None
+        self.lines = [_strip_bounds(text, a, b) for a, b in _lines(text)]
+        self.block_change = state.change
+        self.own = 0  # which context this block has set itself (_OWN_* bits)
+        self.pending_change: str | None = None
+        self.quote_open = False
+        self.straight_open = False
+        self.curly_depth = 0
 
+    # ------------------------------------------------------------------ helpers
 
-def _strip_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink (start, end) past surrounding whitespace and byte-order marks."""
-    while start < end and (text[start].isspace() or text[start] == "\ufeff"):
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == "\ufeff"):
-        end -= 1
-    return start, end
+    def close(self) -> None:
+        if self.current is not None:
+            self.paragraphs.append(self.current)
+            self.current = None
+        self.quote_open = False
+        self.straight_open = False
+        self.curly_depth = 0
 
+    def track_quotes(self, line: str) -> None:
+        """Whether a quotation is open after this line of the current paragraph."""
+        if '"' in line and line.count('"') % 2:
+            self.straight_open = not self.straight_open
+        if "“" in line or "”" in line:
+            self.curly_depth = max(0, self.curly_depth + line.count("“") - line.count("”"))
+        self.quote_open = self.straight_open or self.curly_depth > 0
 
-def _is_furniture(line: str) -> bool:
-    """Whether a stripped line is page furniture (header, page number, URL, marker)."""
-    if len(line) > rules.MAX_STRUCTURE_LINE:
-        return False
-    return any(p.fullmatch(line) for p in rules.FURNITURE_LINE_PATTERNS)
+    def is_structure(self, line: str) -> bool:
+        """Headings, section titles and change markers are never furniture."""
+        if _section_match(line) is not None or CHANGE_MARKER.fullmatch(line):
+            return True
+        return self.scheme.match(line) is not None
 
-
-def _heading_function(line: str) -> str | None:
-    """The normalised heading if a stripped line is a resolution heading, else None."""
-    if len(line) > rules.MAX_STRUCTURE_LINE or line[-1] in ".;!?":
-        return None
-    if not rules.HEADING_LINE.fullmatch(line):
-        return None
-    words = line.split()
-    if len(words) > rules.MAX_HEADING_WORDS:
-        return None
-    # Headings are printed in lower case; a capitalised first word is only taken
-    # when the line is a bare heading word ("Considering"), not a sentence start.
-    if line[0].isupper() and len(words) > 3:
-        return None
-    return " ".join(words).rstrip(",:").strip().lower()
-
-
-def _item_marker_end(
-    text: str, start: int, end: int, at_unit_start: bool, in_resolution: bool
-) -> int:
-    """Offset after an item marker and its spaces at ``start``, or ``start`` if none."""
-    m = rules.LINE_ITEM_MARKER.match(text, start, min(end, start + 24))
-    if m is None:
-        return start
-    label = m.group("label")
-    # Bullets and "- " start items on any line (hyphenation never leaves "- " at a
-    # line start); numbers, letters and long dashes only where a unit may start.
-    if not at_unit_start and label[0] not in rules.BULLETS and label != "-":
-        return start
-    # A bare number ("1 to continue") marks items only in resolutions; elsewhere
-    # a line such as "12 August 2022" or "5 delegations ..." starts with a number.
-    if not in_resolution and rules.BARE_NUMBER_MARKER.fullmatch(label) and label[-1] != ")":
-        return start
-    if label[0] == "*" and end - start < 3:
-        return start
-    return m.end()
-
-
-def _title_like(text: str, start: int, end: int) -> bool:
-    """A short line of capitalised words without final punctuation: a section title."""
-    if end - start > 90 or text[end - 1] in rules.STATEMENT_END + ",":
-        return False
-    words = text[start:end].split()
-    if not words or len(words) > 10:
-        return False
-    caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
-    return caps * 2 >= len(words) + 1
-
-
-def _layout(text: str) -> list[_Paragraph]:
-    """Group the lines of ``text`` into paragraphs, dropping furniture and headings."""
-    paragraphs: list[_Paragraph] = []
-    function = ""
-    in_resolution = False
-    in_subject = False  # after a title, before the formula or first heading
-    current: _Paragraph | None = None
-    prev_end_char = ""  # last character of the previous content line ("" at a break)
-    prev_title_like = False
-    last_text_char = ""  # last character of the last text line, across blank lines
-    gap = True
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            paragraphs.append(current)
-            current = None
-
-    lines = [_strip_bounds(text, a, b) for a, b in _lines(text)]
-    skip_until = -1
-    for index, (start, end) in enumerate(lines):
-        if index <= skip_until:
-            continue
-        if start == end:
-            close()
-            gap = True
-            prev_end_char = ""
-            continue
-        line = text[start:end] if end - start <= rules.MAX_STRUCTURE_LINE else ""
-        if line and _is_furniture(line):
-            close()
-            gap = True
-            prev_end_char = ""
-            if line[:5].lower() in ("annex", "appen", "attac"):
-                function, in_resolution = "", False
-            continue
-        last = text[end - 1]
-        if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
-            close()
-            function, in_resolution, in_subject, gap = "", True, True, True
-            prev_end_char = ""
-            continue
-        at_unit_start = prev_end_char == "" or prev_end_char in rules.STATEMENT_END + ","
-        if (
-            line
-            and at_unit_start
-            and (in_subject or not paragraphs or in_resolution)
-            and rules.ENACTING_FORMULA_START.match(line)
-        ):
-            formula_end = _enacting_formula_end(text, lines, index)
-            if formula_end >= 0:
-                close()
-                in_subject, in_resolution, gap = False, True, True
-                prev_end_char = ""
-                skip_until = formula_end
+    def next_content(self, index: int, furniture: set[int]) -> int:
+        """Index of the next non-blank, non-furniture line after ``index`` (or -1)."""
+        for j in range(index + 1, min(len(self.lines), index + 12)):
+            s, e = self.lines[j]
+            if s == e or j in furniture:
                 continue
-        # After a line ending in "," a heading is only taken inside a resolution
-        # (after its formula or an item); in prose it is a wrapped sentence.
-        heading = (
-            _heading_function(line)
-            if line and at_unit_start and (prev_end_char != "," or in_resolution)
-            else None
-        )
-        if heading is not None:
-            close()
-            function, in_resolution, in_subject, gap = heading, True, False, True
-            prev_end_char = ":"
-            last_text_char = ""
-            continue
-        if in_subject and last not in rules.STATEMENT_END:
-            prev_end_char = ""
-            continue
-        in_subject = False
-        body = _item_marker_end(text, start, end, at_unit_start or prev_title_like, in_resolution)
+            line = self.text[s:e] if e - s <= rules.MAX_STRUCTURE_LINE else ""
+            if line and _is_furniture(line) and not CHANGE_MARKER.fullmatch(line):
+                continue
+            return j
+        return -1
+
+    def heading_wrap(self, index: int, function: str) -> int:
+        """Index of the last line of a heading wrapped over two lines (else ``index``).
+
+        "instructs the Director of the Telecommunication Development" + "Bureau":
+        only an operative heading that names its addressee (or ends with a comma)
+        wraps, and only onto a short line that is no clause, item or heading.
+        """
+        if " " not in function or self.state.part != "operative":
+            return index
+        j = index + 1
+        if j >= len(self.lines):
+            return index
+        s, e = self.lines[j]
+        if s == e or e - s > 60 or j + 1 >= len(self.lines):
+            return index
+        line = self.text[s:e]
+        if any(ch in line for ch in '.;!?"“”'):
+            return index
+        first = line.split()[0].lower()
+        if first in self.scheme.clause_starts or self.scheme.match(line) is not None:
+            return index
+        if _item_marker_end(self.text, s, e, True, True) != s or _section_match(line) is not None:
+            return index
+        if not (line[0].isupper() or first in ("and", "of", "in", "the", "for", "with")):
+            return index
+        # The line after must start the items (a marker, or "to"/"that").
+        ns, ne = self.lines[j + 1]
+        if ns == ne:
+            return index
+        after = self.text[ns:ne].split()[0].lower()
         if (
-            body == start
-            and function
-            and gap
-            and last_text_char == "."
-            and (text[start].isupper() or text[start] in rules.OPENERS)
+            after in self.scheme.clause_starts
+            or _item_marker_end(self.text, ns, ne, True, True) != ns
         ):
-            # Resolution items end in ";" or ","; only the last one ends in ".". An
-            # unmarked capitalised paragraph after it and a blank line is prose
-            # after the resolution.
-            function, in_resolution = "", False
-            close()
-        if body != start:
-            close()
-            current = _Paragraph(body, end, function, True, gap)
-        elif current is not None and not (
-            prev_title_like and text[start].isupper() and not current.is_item
+            return j
+        return index
+
+    def ends_block(self, index: int) -> bool:
+        """Whether line ``index`` is followed by a blank line, the end or a new item."""
+        j = index + 1
+        if j >= len(self.lines) or self.lines[j][0] == self.lines[j][1]:
+            return True
+        return self.starts_item(j)
+
+    def starts_item(self, j: int) -> bool:
+        if j < 0:
+            return False
+        s, e = self.lines[j]
+        return _item_marker_end(self.text, s, e, True, True) != s
+
+    def formula_follows(self, index: int) -> bool:
+        """An enacting formula within the next few lines: a real section start."""
+        for j in range(index + 1, min(len(self.lines), index + 8)):
+            s, e = self.lines[j]
+            if s < e and rules.ENACTING_FORMULA_START.match(self.text, s, e):
+                return True
+        return False
+
+    def title_lines(self, index: int, furniture: set[int]) -> tuple[str, int]:
+        """The section title after a section line, and the index of its last line."""
+        text, lines = self.text, self.lines
+        parts: list[str] = []
+        last = index
+        j = index + 1
+        while j < len(lines) and lines[j][0] == lines[j][1] and j - index <= 2:
+            j += 1
+        while j < len(lines) and len(parts) < MAX_TITLE_LINES:
+            s, e = lines[j]
+            if s == e or j in furniture or e - s > 200:
+                break
+            line = text[s:e]
+            if (
+                text[e - 1] in ".;:!?"
+                or _is_furniture(line)
+                or CHANGE_MARKER.fullmatch(line)
+                or REASONS_START.match(line)
+                or _section_match(line) is not None
+                or rules.ENACTING_FORMULA_START.match(line)
+                or self.scheme.match(line) is not None
+                or _item_marker_end(text, s, e, True, True) != s
+            ):
+                break
+            parts.append(line.strip("#*_ \t"))
+            last = j
+            j += 1
+        return " ".join(" ".join(parts).split()), last
+
+    # ------------------------------------------------------------------- the pass
+
+    def run(self) -> list[_Paragraph]:
+        text, lines, st = self.text, self.lines, self.state
+        furniture = furniture_lines(text, lines, _is_furniture, self.is_structure)
+        in_subject = False
+        prev_end_char = ""  # last character of the previous content line ("" at a break)
+        prev_title_like = False
+        last_text_char = ""  # last character of the last text line, across blank lines
+        gap = True
+        in_reasons = False
+        skip_until = -1
+        for index, (start, end) in enumerate(lines):
+            if index <= skip_until:
+                continue
+            if start == end:
+                self.close()
+                gap = True
+                prev_end_char = ""
+                in_reasons = False
+                if not (st.in_resolution or st.section.name):
+                    st.open_sentence = False
+                continue
+            line = text[start:end] if end - start <= rules.MAX_STRUCTURE_LINE else ""
+            if (
+                line
+                and (marker := CHANGE_MARKER.fullmatch(line)) is not None
+                and _section_match(line) is None
+            ):
+                self.close()
+                self.change_marker(marker.group("chg"), line, index, furniture)
+                gap, prev_end_char, in_reasons = True, "", False
+                continue
+            if REASONS_START.match(text, start, end):
+                self.close()
+                self.block_change, self.pending_change = "", None
+                self.own |= _OWN_CHANGE
+                # The reason text may wrap onto the next lines, until its full stop.
+                gap, prev_end_char = True, ""
+                in_reasons = text[end - 1] not in ".!?"
+                continue
+            if line and (not st.open_sentence or line[0] == "#" or line.isupper()):
+                m = _section_match(line)
+                if m is not None:
+                    name = section_name(m)
+                    if name == st.section.name and not self.formula_follows(index):
+                        self.close()
+                        gap, prev_end_char = True, ""
+                        continue  # a running header naming the current section
+                    self.close()
+                    if m.group("chg"):
+                        self.block_change = CHANGES[m.group("chg")]
+                        self.own |= _OWN_CHANGE
+                        self.pending_change = None
+                    if m.group("title"):
+                        title = " ".join(m.group("title").split())
+                    else:
+                        title, skip_until = self.title_lines(index, furniture)
+                    st.section = SectionInfo(name, title)
+                    st.function, st.part = "", ""
+                    self.own |= _OWN_FUNCTION | _OWN_SECTION
+                    st.in_resolution = True
+                    st.open_sentence = False
+                    st.provisions = m.group("kind").lower() in ("article", "annex", "appendix")
+                    in_subject = not st.provisions
+                    gap, prev_end_char, last_text_char = True, "", ""
+                    continue
+            if in_reasons:
+                in_reasons = text[end - 1] not in ".!?"
+                continue
+            if index in furniture or (line and _is_furniture(line)):
+                self.close()
+                gap = True
+                prev_end_char = ""
+                continue
+            last = text[end - 1]
+            if line and rules.RESOLUTION_TITLE.fullmatch(line) and line[-1] not in ".;":
+                self.close()
+                st.function, st.part, st.in_resolution, in_subject, gap = "", "", True, True, True
+                self.own |= _OWN_FUNCTION
+                prev_end_char = ""
+                continue
+            at_unit_start = prev_end_char == "" or prev_end_char in rules.STATEMENT_END + ","
+            if (
+                line
+                and at_unit_start
+                and (in_subject or not self.paragraphs or st.in_resolution)
+                and rules.ENACTING_FORMULA_START.match(line)
+            ):
+                formula_end = _enacting_formula_end(text, lines, index)
+                if formula_end < 0 and in_subject and SHORT_FORMULA.fullmatch(line):
+                    formula_end = index
+                if formula_end >= 0:
+                    self.close()
+                    in_subject, st.in_resolution, gap = False, True, True
+                    st.function, st.part, st.open_sentence = "", "", False
+                    self.own |= _OWN_FUNCTION
+                    prev_end_char = ""
+                    skip_until = formula_end
+                    continue
+            heading = None
+            if (
+                line
+                and at_unit_start
+                and not st.open_sentence
+                and not self.quote_open
+                and (prev_end_char != "," or st.in_resolution)
+            ):
+                heading = self.scheme.match(text, start, end)
+                if heading is not None and heading.body >= 0 and not st.in_resolution:
+                    heading = None  # a heading running on into text only inside a resolution
+            if heading is not None:
+                self.close()
+                st.function, st.part = heading.function, heading.part
+                self.own |= _OWN_FUNCTION
+                st.in_resolution, in_subject, gap = True, False, True
+                st.open_sentence = False
+                last_text_char = ""
+                if heading.body < 0:
+                    prev_end_char = ":"
+                    wrapped = self.heading_wrap(index, heading.function)
+                    if wrapped > index:
+                        extra = " ".join(text[s:e] for s, e in lines[index + 1 : wrapped + 1])
+                        st.function = (
+                            " ".join(f"{st.function} {extra}".split()).rstrip(",:").lower()
+                        )
+                        skip_until = wrapped
+                    continue
+                body = _item_marker_end(text, heading.body, end, True, True)
+                self.current = self.new_paragraph(body, end, True, gap)
+                gap = False
+                prev_end_char = last_text_char = last
+                st.open_sentence = last not in rules.STATEMENT_END + ","
+                prev_title_like = False
+                continue
+            if (
+                in_subject
+                and last not in rules.STATEMENT_END
+                and _item_marker_end(text, start, end, True, True) == start
+            ):
+                prev_end_char = ""
+                continue
+            in_subject = False
+            body = _item_marker_end(
+                text, start, end, at_unit_start or prev_title_like, st.in_resolution
+            )
+            if (
+                st.function
+                and gap
+                and last_text_char == "."
+                and (text[body].isupper() or text[body] in rules.OPENERS)
+            ):
+                # Resolution items end in ";" or ","; only the last one ends in ".". An
+                # unmarked capitalised paragraph after it and a blank line is prose
+                # after the resolution.
+                st.function, st.part, st.in_resolution = "", "", False
+                self.own |= _OWN_FUNCTION
+                self.close()
+            if body != start:
+                if (
+                    not st.function
+                    and end - body <= 80
+                    and last not in rules.STATEMENT_END + ","
+                    and text[body].isupper()
+                    and self.ends_block(index)
+                ):
+                    # "6.1  Charges": a numbered sub-title inside an article, not a clause.
+                    self.close()
+                    gap, prev_end_char = True, ""
+                    continue
+                self.close()
+                self.current = self.new_paragraph(body, end, True, gap)
+            elif self.current is not None and not (
+                prev_title_like and text[start].isupper() and not self.current.is_item
+            ):
+                self.current.end = end
+            else:
+                self.close()
+                self.current = self.new_paragraph(start, end, False, gap)
+            if line:
+                self.track_quotes(line)
+            gap = False
+            prev_end_char = last_text_char = last
+            st.open_sentence = last not in rules.STATEMENT_END + ","
+            prev_title_like = _title_like(text, start, end)
+        self.close()
+        st.change = self.block_change
+        st.head = {"own": [name for name, bit in _OWN_NAMES.items() if self.own & bit]}
+        return self.paragraphs
+
+    def new_paragraph(self, start: int, end: int, is_item: bool, gap: bool) -> _Paragraph:
+        st = self.state
+        change = self.block_change
+        if is_item and self.pending_change is not None:
+            change, self.pending_change = self.pending_change, None
+        whole = is_item and (bool(st.function) or st.in_resolution or st.provisions)
+        return _Paragraph(
+            start,
+            end,
+            st.function,
+            is_item,
+            gap,
+            st.part,
+            whole,
+            st.section,
+            change,
+            None,
+            _OWN_ALL & ~self.own,
+        )
+
+    def change_marker(self, kind: str, line: str, index: int, furniture: set[int]) -> None:
+        """Open a change block, or mark the next item only (ADD/SUP inside a MOD block)."""
+        change = CHANGES[kind]
+        if (
+            self.block_change == "modified"
+            and kind in ("ADD", "SUP")
+            and self.starts_item(self.next_content(index, furniture))
         ):
-            current.end = end
-        else:
-            close()
-            current = _Paragraph(start, end, function, False, gap)
-        gap = False
-        prev_end_char = last_text_char = last
-        prev_title_like = _title_like(text, start, end)
-    close()
-    return _tidy_paragraphs(text, paragraphs)
+            self.pending_change = change
+            return
+        self.block_change = change
+        self.own |= _OWN_CHANGE
+        self.pending_change = None
 
 
 def _enacting_formula_end(text: str, lines: list[tuple[int, int]], index: int) -> int:
@@ -228,7 +499,8 @@ def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph
 
     A paragraph with no final stop followed, after furniture or blank lines, by
     one that starts in lower case is one sentence broken by a page: the clause
-    then spans the furniture, as its offsets into the original text must.
+    then spans the furniture, as its offsets into the original text must, and
+    the furniture between is remembered so that the classifier does not read it.
     """
     out: list[_Paragraph] = []
     for para in paragraphs:
@@ -243,10 +515,25 @@ def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph
             and text[para.start].islower()
             and text[out[-1].end - 1] not in rules.STATEMENT_END
             and out[-1].function == para.function
+            and out[-1].section is para.section
         ):
-            out[-1].end = para.end
+            prev = out[-1]
+            if prev.skips is None:
+                prev.skips = []
+            prev.skips.append((prev.end, para.start))
+            prev.end = para.end
             continue
         out.append(para)
     return out
 
 
+def _layout(
+    text: str, state: LayoutState | None = None, scheme: HeadingScheme | None = None
+) -> list[_Paragraph]:
+    """Group the lines of ``text`` into paragraphs, dropping furniture and headings.
+
+    ``state`` (updated in place) carries the open section, heading and change
+    block in from a previous block of the same file and out to the next.
+    """
+    layout = _Layout(text, state if state is not None else LayoutState(), scheme or load_headings())
+    return _tidy_paragraphs(text, layout.run())

@@ -1,0 +1,144 @@
+"""Line-level reading for the layout pass: bounds, furniture, section lines, item markers.
+
+Each function looks at one stripped line (or the start of one) of the raw text;
+:mod:`itunlp.segmentation.layout` decides from them what the line is in its
+context. All patterns are linear in the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from itunlp.segmentation import rules
+from itunlp.segmentation.headings import LEAD_BULLETS
+from itunlp.segmentation.sections import SECTION_LINE
+
+#: Web-page furniture alone on a line: breadcrumbs ("Home > Events > PP-22"),
+#: "Print this page", "Share", "Download PDF", "Last updated: ...", "© ITU 2024".
+WEB_FURNITURE = re.compile(
+    r"(?:Home|HOME|You are here:?)\s*(?:[>›»/|]\s*[^>›»\n]{1,80}){1,8}"
+    r"|[^\n>›»]{1,60}(?:\s[>›»]\s[^\n>›»]{1,60}){2,8}"
+    r"|(?:Print(?: this page| version)?|Share(?: this(?: page| article)?)?"
+    r"|Download(?: (?:PDF|as PDF|Word))?"
+    r"|Email this page|Back to top|Top of page|Last (?:updated|modified):.*|©.*|Copyright\s.*)"
+)
+
+#: A treaty provision number before its text: "5A.1", "6.2.1bis", "12bis", "3.1".
+PROVISION_MARKER = re.compile(
+    r"\d{1,3}[A-Z]?(?:\.\d{1,3})+(?:bis|ter|quater)?(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
+    r"|\d{1,3}[A-Z]?(?:bis|ter|quater)(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
+)
+
+#: A number followed by a tab, which marks a numbered paragraph in any text: "1\tDraft".
+_TABBED_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?\t[ \t]*(?=\S)")
+
+_SECTION_FIRST = frozenset("#*MADNSRrDdOoAaPpCc")
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each line's content without its line break.
+
+    Every break ``str.splitlines`` knows counts ("\\r\\n", "\\r", form feeds
+    between PDF pages, "\\u2028" ...), so old Mac files and PDF text lay out
+    like any other.
+    """
+    pos = 0
+    for m in rules.LINE_BREAK.finditer(text):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, len(text)
+
+
+def _strip_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink (start, end) past surrounding whitespace and byte-order marks."""
+    while start < end and (text[start].isspace() or text[start] == "\ufeff"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == "\ufeff"):
+        end -= 1
+    return start, end
+
+
+def _is_furniture(line: str) -> bool:
+    """Whether a stripped line is page furniture (header, page number, URL, web chrome)."""
+    if len(line) > rules.MAX_STRUCTURE_LINE:
+        return False
+    return any(p.fullmatch(line) for p in rules.FURNITURE_LINE_PATTERNS) or bool(
+        WEB_FURNITURE.fullmatch(line)
+    )
+
+
+def _section_match(line: str) -> re.Match[str] | None:
+    """The :data:`SECTION_LINE` match of a stripped line, cheaply pre-checked.
+
+    A title on the same line ("ARTICLE 1 – Purpose", "Article 3: Scope") is only
+    taken with an upper-case kind or an article/annex: "Resolution 70: revised,
+    but not expanded" is a commentary's heading, not a section.
+    """
+    if not line or line[0] not in _SECTION_FIRST or len(line) > 200:
+        return None
+    m = SECTION_LINE.fullmatch(line)
+    if m is not None and m.group("title"):
+        kind = m.group("kind")
+        if not kind.isupper() and kind.lower() not in ("article", "annex", "appendix"):
+            return None
+    return m
+
+
+def _item_marker_end(
+    text: str, start: int, end: int, at_unit_start: bool, in_resolution: bool
+) -> int:
+    """Offset after an item marker and its spaces at ``start``, or ``start`` if none.
+
+    A bullet may be followed by a second marker ("◦ (a) Resolution 101",
+    "▪ 1 to continue"); both are skipped. In a section, treaty provision
+    numbers ("5A.1", "6.2.1bis") are markers too.
+    """
+    pos = _one_marker_end(text, start, end, at_unit_start, in_resolution)
+    if pos != start and text[start] in LEAD_BULLETS + rules.BULLETS:
+        pos = _one_marker_end(text, pos, end, True, in_resolution)
+    return pos
+
+
+def _one_marker_end(
+    text: str, start: int, end: int, at_unit_start: bool, in_resolution: bool
+) -> int:
+    if at_unit_start and text[start].isdigit():
+        m = PROVISION_MARKER.match(text, start, min(end, start + 24))
+        if m is not None and (
+            in_resolution or "\t" in m.group() or _capital_after(text, m.end(), end)
+        ):
+            return m.end()
+        m = _TABBED_NUMBER.match(text, start, min(end, start + 12))
+        if m is not None:
+            return m.end()
+    m = rules.LINE_ITEM_MARKER.match(text, start, min(end, start + 24))
+    if m is None:
+        return start
+    label = m.group("label")
+    # Bullets and "- " start items on any line (hyphenation never leaves "- " at a
+    # line start); numbers, letters and long dashes only where a unit may start.
+    if not at_unit_start and label[0] not in rules.BULLETS and label != "-":
+        return start
+    # A bare number ("1 to continue") marks items only in resolutions; elsewhere
+    # a line such as "12 August 2022" or "5 delegations ..." starts with a number.
+    if not in_resolution and rules.BARE_NUMBER_MARKER.fullmatch(label) and label[-1] != ")":
+        return start
+    if label[0] == "*" and end - start < 3:
+        return start
+    return m.end()
+
+
+def _capital_after(text: str, pos: int, end: int) -> bool:
+    return pos < end and text[pos].isupper()
+
+
+def _title_like(text: str, start: int, end: int) -> bool:
+    """A short line of capitalised words without final punctuation: a section title."""
+    if end - start > 90 or text[end - 1] in rules.STATEMENT_END + ",":
+        return False
+    words = text[start:end].split()
+    if not words or len(words) > 10:
+        return False
+    caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
+    return caps * 2 >= len(words) + 1
