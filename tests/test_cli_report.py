@@ -245,3 +245,17 @@ def test_diff_of_two_final_acts_as_html_and_csv(acts: tuple[Path, Path], tmp_pat
     rows = pd.read_csv(table, keep_default_na=False)
     assert list(rows.columns[-3:]) == ["section", "old_section", "new_section"]
     assert set(rows.loc[rows["section"] == "Resolution 912", "change"]) == {"removed"}
+
+
+def test_diff_of_two_final_acts_with_the_shipped_segmenter(tmp_path: Path) -> None:
+    old, new = tmp_path / "acts-draft.txt", tmp_path / "acts-final.txt"
+    shutil.copy(EXAMPLES / "acts-draft.txt", old)
+    shutil.copy(EXAMPLES / "acts-final.txt", new)
+    result = run("diff", old, new)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == "sections: 4 (1 changed, 1 new, 1 gone, 1 same)"
+    assert lines[2].startswith("  Resolution 910: 2 removed, 1 changed, 4 kept (")
+    assert "gender 2 removed, lost in 1" in lines[2]
+    assert lines[3].startswith("  Resolution 912: gone, 2 clauses")
+    assert lines[4].startswith("  Resolution 913: new, 2 clauses")

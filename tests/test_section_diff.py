@@ -210,29 +210,52 @@ def test_two_sections_with_one_number_are_paired_in_order(titles: tuple[str, str
 
 def test_the_two_decision_5_of_the_summary_record_are_two_sections() -> None:
     """The formats set's summary record: a draft and an adopted Decision 5, one title."""
+    runs = _gold_runs("council-c24-summary")
+    assert [r.label for r in runs] == ["", "Decision 5", "Decision 5 (2)", "Resolution 1305"]
+    draft, adopted = runs[1], runs[2]
+    assert draft.indices[-1] + 1 == adopted.indices[0] == 18  # after "The adopted text reads:"
+
+
+def test_a_running_page_header_naming_the_section_starts_no_new_one() -> None:
+    """The lost-headings PDF repeats "Resolution 58" as the header of its even pages."""
+    assert [r.label for r in _gold_runs("wtdc-res58-lostheads")] == ["Resolution 58"]
+
+
+def _gold_runs(doc_id: str) -> list:
     import json
 
     folder = data_dir() / "formats" / "rules"
-    text = (folder / "docs" / "council-c24-summary.txt").read_text(encoding="utf-8")
+    text = (folder / "docs" / f"{doc_id}.txt").read_text(encoding="utf-8")
     gold = [
         json.loads(line)
         for line in (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines()
-        if '"council-c24-summary"' in line
+        if f'"{doc_id}"' in line
     ]
-    sections = [r["section"] for r in gold]
-    restarts = title_restarts(text, [r["start"] for r in gold], [r["end"] for r in gold], sections)
-    runs = section_runs(sections, [r["section_title"] for r in gold], restarts)
-    assert [r.label for r in runs] == ["", "Decision 5", "Decision 5 (2)", "Resolution 1305"]
-    draft, adopted = runs[1], runs[2]
-    assert gold[draft.indices[-1]]["text"].startswith("The adopted text reads")
-    assert gold[adopted.indices[0]]["text"].startswith("the draft budget presented")
+    sections, titles = [r["section"] for r in gold], [r["section_title"] for r in gold]
+    starts, ends = [r["start"] for r in gold], [r["end"] for r in gold]
+    return section_runs(sections, titles, title_restarts(text, starts, ends, sections, titles))
+
+
+class _NoSections(SectionModel):
+    def segment(self, text: str) -> list[_Clause]:
+        return [_Clause(c.start, c.end, c.text, c.function) for c in split_into_clauses(text)]
 
 
 def test_without_sections_the_diff_is_as_before() -> None:
-    from test_diffing import KeywordModel
-
     draft, final = _read("res-901-draft.txt"), _read("res-901-final.txt")
-    table = diff(draft, final, KeywordModel(), old_id="draft", new_id="final")
-    balance = theme_balance(table)
-    assert balance.loc["gender", "removed"] == 2
+    table = diff(draft, final, _NoSections(), old_id="draft", new_id="final")
+    assert theme_balance(table).loc["gender", "removed"] == 2
     assert table.attrs["section_notes"] == []
+    assert set(table["section"]) == set(table["old_section"]) == {""}
+    assert describe_sections(table) == []
+
+
+def test_sections_on_one_side_only_compare_whole_texts() -> None:
+    draft = re.sub(r"(?m)^RESOLUTION ", "Text ", _read("acts-draft.txt"))
+    table = diff(draft, _read("acts-final.txt"), SectionModel())
+    assert table.attrs["section_notes"] == [
+        "only the new version has sections (Resolution 910, Resolution 911, Resolution 913): "
+        "compared as whole texts"
+    ]
+    assert set(table["section"]) == {""} and describe_sections(table) == []
+    assert "Resolution 913" in set(table["new_section"])

@@ -228,11 +228,11 @@ def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None)
         click.echo(f"sections: {len(table['section'].unique())} ({', '.join(kinds)})")
         for line in section_lines or ["no section changed"]:
             click.echo(f"  {line}")
-        for note in table.attrs.get("section_notes", []):
-            click.echo(f"  note: {note}")
         click.echo("themes:")
     lines = describe_balance(balance)
     for line in lines or ["no theme lost or gained a clause"]:
         click.echo(f"  {line}")
+    for note in table.attrs.get("section_notes", []):
+        click.echo(f"note: {note}")
     if out is not None:
         click.echo(f"Wrote {out}", err=True)

@@ -58,11 +58,12 @@ def document_sections(
     sections = [row.get("section") for row in rows]
     if not has_sections(sections):
         return None
+    titles = [row.get("section_title") for row in rows]
     restarts = None
     if text is not None:
-        starts = [int(row["start"]) for row in rows]
-        restarts = title_restarts(text, starts, [int(row["end"]) for row in rows], sections)
-    return section_runs(sections, [row.get("section_title") for row in rows], restarts)
+        starts, ends = [int(row["start"]) for row in rows], [int(row["end"]) for row in rows]
+        restarts = title_restarts(text, starts, ends, sections, titles)
+    return section_runs(sections, titles, restarts)
 
 
 def _split_gap(gap: str, run: SectionRun) -> int:

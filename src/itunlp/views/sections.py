@@ -148,7 +148,11 @@ class SectionRun:
 
 
 def title_restarts(
-    text: str, starts: Sequence[int], ends: Sequence[int], sections: Sequence[object]
+    text: str,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    sections: Sequence[object],
+    titles: Sequence[object] | None = None,
 ) -> list[bool]:
     """Whether a title line of its own section stands before each clause.
 
@@ -156,8 +160,9 @@ def title_restarts(
     adopted ``DECISION 5 (C24)`` in a summary record) give the same ``section`` and
     often the same title; only the text between their clauses tells them apart. A
     line there that opens with the section's kind and number (after ``DRAFT``,
-    ``NEW`` or a change marker) and occurs once in the text (so not a running page
-    header) starts a new section.
+    ``NEW`` or a change marker) starts a new section when the section's title
+    follows it; without a title, when the line occurs once in the text. A running
+    page header (``Resolution 58`` at the top of a page) is neither.
 
     Parameters
     ----------
@@ -167,6 +172,8 @@ def title_restarts(
         The clauses' offsets, in reading order.
     sections : sequence
         The clauses' ``section``.
+    titles : sequence, optional
+        The clauses' ``section_title``.
 
     Returns
     -------
@@ -175,9 +182,12 @@ def title_restarts(
 
     Examples
     --------
-    >>> doc = "DRAFT DECISION 5\\na;\\nDECISION 5 (C24)\\nb."
-    >>> title_restarts(doc, [17, 37], [19, 39], ["Decision 5", "Decision 5"])
+    >>> doc = "DRAFT DECISION 5\\nBudget\\na;\\nDECISION 5 (C24)\\nBudget\\nb."
+    >>> title_restarts(doc, [24, 51], [26, 53], ["Decision 5"] * 2, ["Budget"] * 2)
     [False, True]
+    >>> header = "RESOLUTION 58\\nAccess\\na;\\nResolution 58\\nb."
+    >>> title_restarts(header, [21, 38], [23, 40], ["Resolution 58"] * 2, ["Access"] * 2)
+    [False, False]
     """
     flags = [False] * len(starts)
     lines: Counter[str] | None = None
@@ -191,13 +201,19 @@ def title_restarts(
             + re.escape(words[0]) + r"\s+" + re.escape(words[1]) + r"(?!\w)",
             re.IGNORECASE,
         )  # fmt: skip
-        for line in text[ends[k - 1] : starts[k]].splitlines()[1:]:
-            if pattern.match(line):
+        title = section_key(titles[k])[:40] if titles is not None else ""
+        gap = text[ends[k - 1] : starts[k]].splitlines()[1:]
+        for at, line in enumerate(gap):
+            if not pattern.match(line):
+                continue
+            if title:
+                flags[k] = title in section_key(" ".join(gap[at + 1 :]))
+            else:
                 if lines is None:
                     lines = Counter(x.strip() for x in text.splitlines())
-                if lines[line.strip()] == 1:
-                    flags[k] = True
-                    break
+                flags[k] = lines[line.strip()] == 1
+            if flags[k]:
+                break
     return flags
 
 
@@ -327,7 +343,7 @@ def _runs(clauses: Sequence[Any], sections: list[str], text: str | None) -> list
     if text is not None:
         starts = [int(getattr(c, "start", 0)) for c in clauses]
         ends = [int(getattr(c, "end", 0)) for c in clauses]
-        restarts = title_restarts(text, starts, ends, sections)
+        restarts = title_restarts(text, starts, ends, sections, titles)
     return section_runs(sections, titles, restarts)
 
 
@@ -354,18 +370,20 @@ def align_by_section(
     -------
     aligned : list of (old index, new index, similarity, section label)
         Indices into the whole versions. Without sections on both sides the whole
-        texts are aligned at once and the label is the clause's own section.
+        texts are aligned at once and every label is ``""``.
     notes : list of str
-        Remarks on the pairing (repeated section names).
+        Remarks on the pairing (repeated section names; sections on one side only).
     """
     old_sections, new_sections = _sections_of(old_clauses), _sections_of(new_clauses)
-    if not (has_sections(old_sections) and has_sections(new_sections)):
+    old_has, new_has = has_sections(old_sections), has_sections(new_sections)
+    if not (old_has and new_has):
         rows = align([c.text for c in old_clauses], [c.text for c in new_clauses])
-        labelled = [
-            (i, j, s, new_sections[j] if j is not None else old_sections[i])  # type: ignore[index]
-            for i, j, s in rows
-        ]
-        return labelled, []
+        notes = []
+        if old_has or new_has:
+            side, names = ("old", old_sections) if old_has else ("new", new_sections)
+            found = ", ".join(dict.fromkeys(n for n in names if n))
+            notes.append(f"only the {side} version has sections ({found}): compared as whole texts")
+        return [(i, j, score, "") for i, j, score in rows], notes
     old_text, new_text = texts if texts is not None else (None, None)
     old_runs = _runs(old_clauses, old_sections, old_text)
     new_runs = _runs(new_clauses, new_sections, new_text)
