@@ -259,3 +259,30 @@ def test_sections_on_one_side_only_compare_whole_texts() -> None:
     ]
     assert set(table["section"]) == {""} and describe_sections(table) == []
     assert "Resolution 913" in set(table["new_section"])
+
+
+class _Segmenter(SectionModel):
+    """The shipped segmenter's own sections."""
+
+    def segment(self, text: str) -> list:
+        return split_into_clauses(text)
+
+
+def test_a_draft_new_resolution_finds_its_adopted_number_by_title() -> None:
+    body = (
+        "{title}\n\nCyber capacity building for national incident response teams\n\n"
+        "The Plenipotentiary Conference of the International Telecommunication Union "
+        "(Bucharest, 2022),\n\nresolves\n\n1 to help Member States set up national CIRTs;\n"
+        "2 to hold regional cyberdrills each year{end}\n"
+    )
+    old = body.format(title="DRAFT NEW RESOLUTION [EUR-1] (BUCHAREST, 2022)", end=".")
+    new = body.format(title="RESOLUTION 219 (BUCHAREST, 2022)", end=" with women experts.")
+    table = diff(old, new, _Segmenter())
+    assert set(table["old_section"]) == {"Resolution [EUR-1]"}
+    assert set(table["section"]) == {"Resolution 219"}
+    assert table.attrs["section_notes"] == [
+        "Resolution [EUR-1] (old) and Resolution 219 (new) are paired by their title"
+    ]
+    assert describe_sections(table) == [
+        "Resolution 219: 1 changed, 1 kept (was Resolution [EUR-1]) (gender gained in 1)"
+    ]

@@ -23,6 +23,7 @@ section ``""`` per document, so every view behaves as it did.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections import Counter
@@ -261,13 +262,50 @@ def section_runs(
     return runs
 
 
+#: The least title similarity at which two leftover sections of one kind are one section.
+TITLE_THRESHOLD = 0.85
+# Leftover sections compared by title at most (old x new pairs), to stay fast.
+_TITLE_PAIRS = 40_000
+
+
+def _pair_by_title(
+    old: Sequence[SectionRun], new: Sequence[SectionRun], partner: dict[int, int | None]
+) -> list[tuple[int, int]]:
+    """Pairs of leftover sections of one kind whose titles are near-identical, best first."""
+    taken = {j for j in partner.values() if j is not None}
+    free_old = [i for i, j in partner.items() if j is None and old[i].title and old[i].name]
+    free_new = [j for j in range(len(new)) if j not in taken and new[j].title and new[j].name]
+    if not free_old or not free_new or len(free_old) * len(free_new) > _TITLE_PAIRS:
+        return []
+    candidates = []
+    for i in free_old:
+        for j in free_new:
+            if old[i].key.split()[0] != new[j].key.split()[0]:
+                continue
+            matcher = difflib.SequenceMatcher(
+                None, section_key(old[i].title), section_key(new[j].title)
+            )
+            if matcher.quick_ratio() >= TITLE_THRESHOLD and matcher.ratio() >= TITLE_THRESHOLD:
+                candidates.append((-matcher.ratio(), i, j))
+    pairs, used_old, used_new = [], set(), set()
+    for _, i, j in sorted(candidates):
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
 def pair_sections(
     old: Sequence[SectionRun], new: Sequence[SectionRun]
 ) -> tuple[list[tuple[int | None, int | None]], list[str]]:
     """Pair the sections of two versions by kind and number, in display order.
 
     The n-th section of a name in the old version pairs with the n-th of that name in
-    the new one; a section with no partner is *gone* (old only) or *new* (new only).
+    the new one. Sections left over pair when they are of one kind and their titles
+    are near-identical (a proposal's draft new ``Resolution [EUR-1]`` adopted as
+    ``Resolution 219``). A section with no partner is *gone* (old only) or *new*
+    (new only).
 
     Parameters
     ----------
@@ -280,8 +318,8 @@ def pair_sections(
         Every section of either version exactly once; ordered by the new version, with
         gone sections placed where they stood in the old one.
     notes : list of str
-        One line per section name that occurs more than once in a version, saying
-        that its sections were paired in order.
+        One line per pair made by title, and per section name that occurs more than
+        once in a version (its sections are paired in order).
 
     Examples
     --------
@@ -291,9 +329,16 @@ def pair_sections(
     [(0, 0), (1, None), (2, 1), (None, 2)]
     >>> pair_sections(section_runs(["A", "B"]), section_runs(["A", "C"]))[0]
     [(0, 0), (1, None), (None, 1)]
+    >>> draft = section_runs(["Resolution [EUR-1]"], ["Cyber capacity building"])
+    >>> pair_sections(draft, section_runs(["Resolution 219"], ["Cyber capacity building"]))
+    ([(0, 0)], ['Resolution [EUR-1] (old) and Resolution 219 (new) are paired by their title'])
     """
     by_key_new = {(r.key, r.occurrence): j for j, r in enumerate(new)}
     partner = {i: by_key_new.get((r.key, r.occurrence)) for i, r in enumerate(old)}
+    notes = []
+    for i, j in _pair_by_title(old, new, partner):
+        partner[i] = j
+        notes.append(f"{old[i].name} (old) and {new[j].name} (new) are paired by their title")
     old_of_new = {j: i for i, j in partner.items() if j is not None}
     pairs: list[tuple[int | None, int | None]] = []
     emitted: set[int] = set()
@@ -317,7 +362,6 @@ def pair_sections(
             emitted.add(i)
         pairs.append((i, j))
     flush(len(old))
-    notes = []
     for side, runs in (("old", old), ("new", new)):
         counts = Counter(r.key for r in runs if r.key)
         for key, n in counts.items():
