@@ -165,7 +165,10 @@ def report_command(
     The report opens offline in any browser: each document's text with its clauses
     underlined in their themes' colours, filters by theme and by function
     (preamble, operative, prose), theme profiles and a documents x themes heatmap.
-    Click a clause for its scores and the terms behind them.
+    Click a clause for its scores and the terms behind them. A file of many texts
+    (Final Acts, Council decisions, treaty articles) is shown section by section,
+    each with its title, a theme profile and its tracked changes, and a section
+    chooser shows one section across all files.
 
     Exit status: 0 all documents read, 1 some could not be read (listed on stderr),
     2 usage error.
