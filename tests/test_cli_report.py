@@ -259,3 +259,22 @@ def test_diff_of_two_final_acts_with_the_shipped_segmenter(tmp_path: Path) -> No
     assert "gender 2 removed, lost in 1" in lines[2]
     assert lines[3].startswith("  Resolution 912: gone, 2 clauses")
     assert lines[4].startswith("  Resolution 913: new, 2 clauses")
+
+
+def test_diff_of_two_folders(acts: tuple[Path, Path], tmp_path: Path) -> None:
+    old_dir, new_dir = tmp_path / "2024", tmp_path / "2026"
+    old_dir.mkdir()
+    new_dir.mkdir()
+    shutil.copy(acts[0], old_dir / "acts.txt")
+    shutil.copy(acts[1], new_dir / "acts.txt")
+    (old_dir / "notes.md").write_text("The plenary met twice.\n", encoding="utf-8")
+    result = run("diff", old_dir, new_dir, "-o", tmp_path / "d.csv")
+    assert result.exit_code == 0, result.output
+    assert "  Resolution 913: new, 2 clauses" in result.output
+    assert "  notes: gone, 1 clause" in result.output
+    rows = pd.read_csv(tmp_path / "d.csv", keep_default_na=False)
+    assert rows["old_clause_id"].iloc[0] == "acts-001"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = CliRunner().invoke(main, ["diff", str(empty), str(new_dir)])
+    assert refused.exit_code == 2 and "no document" in refused.output

@@ -286,3 +286,22 @@ def test_a_draft_new_resolution_finds_its_adopted_number_by_title() -> None:
     assert describe_sections(table) == [
         "Resolution 219: 1 changed, 1 kept (was Resolution [EUR-1]) (gender gained in 1)"
     ]
+
+
+def test_two_collections_of_files_are_compared_section_by_section() -> None:
+    from itunlp.views.section_diff import diff_collections
+
+    memo = "Delegates asked for open meetings for civil society.\nThe chair agreed.\n"
+    old = {"acts": _read("acts-draft.txt"), "memo": memo}
+    new = {"acts": _read("acts-final.txt"), "memo": memo.replace("agreed", "disagreed")}
+    table = diff_collections(old, new, SectionModel())
+    assert describe_sections(table) == [
+        "Resolution 910: 2 removed, 1 changed, 4 kept (gender 2 removed, lost in 1)",
+        "Resolution 912: gone, 2 clauses (stakeholder_participation 1)",
+        "Resolution 913: new, 2 clauses (space_spectrum 2)",
+        "memo: 1 changed, 1 kept",  # a file without sections is a section of its own
+    ]
+    ids = table["new_clause_id"].dropna()
+    assert ids.iloc[0] == "acts-001" and ids.iloc[-1] == "memo-002"
+    same = diff_collections(old, old, SectionModel())
+    assert set(same["change"]) == {"kept"}

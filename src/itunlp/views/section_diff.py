@@ -13,17 +13,20 @@ reworded, and for which themes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from itunlp.views.diffing import BALANCE_COLUMNS, theme_balance
-from itunlp.views.sections import align_by_section, has_sections
+from itunlp.views.diffing import BALANCE_COLUMNS, PAIRING_THRESHOLD, diff, theme_balance
+from itunlp.views.sections import align_by_section, clean, has_sections
 
 __all__ = [
     "SECTION_BALANCE_COLUMNS",
     "align_by_section",
     "describe_sections",
+    "diff_collections",
     "section_balance",
     "section_theme_balance",
 ]
@@ -189,3 +192,101 @@ def describe_sections(diff_df: pd.DataFrame, *, only_changes: bool = True) -> li
             line += f" (was {row['old_section']})"
         lines.append(line + (f" ({effects})" if effects else ""))
     return lines
+
+
+@dataclass
+class _Placed:
+    """A clause of one file placed in the joined text of its collection."""
+
+    start: int
+    end: int
+    text: str
+    function: str
+    section: str
+    section_title: str
+    clause_id: str
+
+
+class _Collection:
+    """The files of one version as one text, cut file by file, sections kept apart."""
+
+    def __init__(self, texts: Mapping[str, str], cut: Any) -> None:
+        self.text, self.clauses, offset = "", [], 0
+        parts = []
+        for doc_id, text in texts.items():
+            for n, clause in enumerate(cut(text), start=1):
+                # A file without sections is a section of its own, named by the file.
+                section = clean(getattr(clause, "section", "")) or str(doc_id)
+                self.clauses.append(
+                    _Placed(
+                        offset + clause.start, offset + clause.end, clause.text,
+                        getattr(clause, "function", "") or "", section,
+                        clean(getattr(clause, "section_title", "")), f"{doc_id}-{n:03d}",
+                    )
+                )  # fmt: skip
+            parts.append(text)
+            offset += len(text) + 2
+        self.text = "\n\n".join(parts)
+
+
+class _Replay:
+    """A model whose ``segment`` gives back a collection's clauses; tags as the model does."""
+
+    def __init__(self, model: Any, collections: dict[str, _Collection]) -> None:
+        self.model, self.collections = model, collections
+        self.themes = list(getattr(model, "themes", []))
+
+    def segment(self, text: str) -> list[_Placed]:
+        return self.collections[text].clauses
+
+    def predict(self, texts: list[str], functions: list[str] | None = None) -> list[list[str]]:
+        return self.model.predict(texts, functions=functions)
+
+
+def diff_collections(
+    old: Mapping[str, str],
+    new: Mapping[str, str],
+    model: Any = None,
+    *,
+    threshold: float = PAIRING_THRESHOLD,
+) -> pd.DataFrame:
+    """The diff of two collections of files, section by section.
+
+    Two folders of texts (last conference's resolutions and this one's, a folder of
+    regional proposals and the adopted Final Acts) are compared as two versions of one
+    collection: every file is cut on its own, a clause's section is its own
+    (``Resolution 70``) or, in a file without sections, the file's ``doc_id``, and
+    sections are paired and aligned as in :func:`itunlp.diff`.
+
+    Parameters
+    ----------
+    old, new : mapping of doc_id to str
+        The texts of each collection, in reading order.
+    model : ThemeModel, optional
+        Cuts and tags the clauses; the shipped default when omitted.
+    threshold : float
+        As in :func:`itunlp.diff`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`itunlp.diff`'s table; clause ids are ``<doc_id>-NNN`` within each file.
+    """
+    if model is None:
+        from itunlp.pipeline import load
+
+        model = load()
+    cut = model.segment if hasattr(model, "segment") else None
+    if cut is None:
+        from itunlp.segmentation.component import split_into_clauses as cut
+    sides = {"old": _Collection(old, cut), "new": _Collection(new, cut)}
+    # The two joined texts are the keys the replaying model answers to.
+    if sides["old"].text == sides["new"].text:
+        sides["new"].text += "\n"
+    replay = _Replay(model, {c.text: c for c in sides.values()})
+    table = diff(sides["old"].text, sides["new"].text, replay, threshold=threshold)
+    for side in ("old", "new"):
+        ids = {f"{side}-{k:03d}": c.clause_id for k, c in enumerate(sides[side].clauses, 1)}
+        column = f"{side}_clause_id"
+        table[column] = [ids.get(v) if isinstance(v, str) else None for v in table[column]]
+    return table
