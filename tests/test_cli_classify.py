@@ -165,6 +165,23 @@ def test_explain_and_summary(default_model, folder, tmp_path):
     assert (total.operative, total.preamble) == (2, 2)
 
 
+def test_summary_by_section(default_model, tmp_path):
+    from itunlp._resources import data_dir
+
+    summary = tmp_path / "s.csv"
+    acts = data_dir() / "examples" / "acts-final.txt"
+    result = invoke("classify", str(acts), "-o", str(tmp_path / "c.csv"), "--summary",
+                    str(summary), "--summary-by", "section", "-q")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    report = pd.read_csv(summary, keep_default_na=False)
+    assert list(report.columns[:4]) == ["doc_id", "section", "section_title", "theme"]
+    totals = report[(report.doc_id == "acts-final") & (report.theme == "(all)")]
+    assert totals.section.tolist() == [
+        "Resolution 910", "Resolution 911", "Resolution 913", "(all)",
+    ]  # fmt: skip
+    assert totals.clauses.tolist() == [5, 4, 2, 11]
+
+
 def test_jobs_and_dask_engine_write_the_same_table(default_model, folder, tmp_path):
     distributed = pytest.importorskip("distributed")
     one, two, dask = (tmp_path / f"{name}.parquet" for name in ("one", "two", "dask"))

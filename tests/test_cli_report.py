@@ -197,3 +197,84 @@ def test_diff_of_an_unreadable_file_exits_2(versions: tuple[Path, Path], tmp_pat
     result = CliRunner().invoke(main, ["diff", str(old), str(empty)])
     assert result.exit_code == 2
     assert "empty.txt" in result.output
+
+
+# ------------------------------------------------------------- diff of two collections
+
+
+@pytest.fixture
+def acts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Draft and final Final Acts; clauses get their sections as the segmenter gives them."""
+    import itunlp.cli._report as verbs
+    from test_section_diff import SectionModel
+
+    monkeypatch.setattr(verbs, "load_model_option", lambda model_dir: SectionModel())
+    old, new = tmp_path / "acts-draft.txt", tmp_path / "acts-final.txt"
+    shutil.copy(EXAMPLES / "acts-draft.txt", old)
+    shutil.copy(EXAMPLES / "acts-final.txt", new)
+    return old, new
+
+
+def test_diff_of_two_final_acts_reports_each_section(acts: tuple[Path, Path]) -> None:
+    result = run("diff", *acts)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:6] == [
+        "acts-draft.txt -> acts-final.txt: 4 removed, 2 added, 1 changed, 8 kept clauses",
+        "sections: 4 (1 changed, 1 new, 1 gone, 1 same)",
+        "  Resolution 910: 2 removed, 1 changed, 4 kept (gender 2 removed, lost in 1)",
+        "  Resolution 912: gone, 2 clauses (stakeholder_participation 1)",
+        "  Resolution 913: new, 2 clauses (space_spectrum 2)",
+        "themes:",
+    ]
+    assert "  gender: 2 clauses removed, 0 added, 1 changed (lost in 1)" in result.output
+
+
+def test_diff_of_two_final_acts_as_html_and_csv(acts: tuple[Path, Path], tmp_path: Path) -> None:
+    page, table = tmp_path / "acts.html", tmp_path / "acts.csv"
+    assert run("diff", *acts, "-o", page).exit_code == 0
+    assert run("diff", *acts, "-o", table).exit_code == 0
+    found = elements(page)
+    heads = [a for t, a in found if t == "tr" and a.get("data-section")]
+    assert [(a["data-section"], a["data-status"]) for a in heads] == [
+        ("Resolution 910", "changed"),
+        ("Resolution 911", "same"),
+        ("Resolution 912", "gone"),
+        ("Resolution 913", "new"),
+    ]
+    assert 'id="section-balance"' in page.read_text(encoding="utf-8")
+    rows = pd.read_csv(table, keep_default_na=False)
+    assert list(rows.columns[-3:]) == ["section", "old_section", "new_section"]
+    assert set(rows.loc[rows["section"] == "Resolution 912", "change"]) == {"removed"}
+
+
+def test_diff_of_two_final_acts_with_the_shipped_segmenter(tmp_path: Path) -> None:
+    old, new = tmp_path / "acts-draft.txt", tmp_path / "acts-final.txt"
+    shutil.copy(EXAMPLES / "acts-draft.txt", old)
+    shutil.copy(EXAMPLES / "acts-final.txt", new)
+    result = run("diff", old, new)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == "sections: 4 (1 changed, 1 new, 1 gone, 1 same)"
+    assert lines[2].startswith("  Resolution 910: 2 removed, 1 changed, 4 kept (")
+    assert "gender 2 removed, lost in 1" in lines[2]
+    assert lines[3].startswith("  Resolution 912: gone, 2 clauses")
+    assert lines[4].startswith("  Resolution 913: new, 2 clauses")
+
+
+def test_diff_of_two_folders(acts: tuple[Path, Path], tmp_path: Path) -> None:
+    old_dir, new_dir = tmp_path / "2024", tmp_path / "2026"
+    old_dir.mkdir()
+    new_dir.mkdir()
+    shutil.copy(acts[0], old_dir / "acts.txt")
+    shutil.copy(acts[1], new_dir / "acts.txt")
+    (old_dir / "notes.md").write_text("The plenary met twice.\n", encoding="utf-8")
+    result = run("diff", old_dir, new_dir, "-o", tmp_path / "d.csv")
+    assert result.exit_code == 0, result.output
+    assert "  Resolution 913: new, 2 clauses" in result.output
+    assert "  notes: gone, 1 clause" in result.output
+    rows = pd.read_csv(tmp_path / "d.csv", keep_default_na=False)
+    assert rows["old_clause_id"].iloc[0] == "acts-001"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = CliRunner().invoke(main, ["diff", str(empty), str(new_dir)])
+    assert refused.exit_code == 2 and "no document" in refused.output

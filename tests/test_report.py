@@ -331,3 +331,164 @@ def test_pages_of_paged_documents_are_marked(tmp_path: Path) -> None:
     assert [s["data-page"] for s in spans] == ["1", "1", "2"]
     listed = write_report(df, tmp_path / "l.html", texts={}).read_text("utf-8")
     assert '<div class="page-mark">page 2</div>' in listed
+
+
+# ------------------------------------------------------------------ sections (issue 11)
+
+_TITLE = re.compile(r"^RESOLUTION (\d+)[^\n]*\n\n([^\n]*)", re.M)
+
+
+def sectioned_table(name: str = "acts-draft") -> tuple[pd.DataFrame, dict[str, str]]:
+    """A classify table of a Final Acts file with the section columns a segmenter adds."""
+    df, texts = classify_table([name])
+    heads = [
+        (m.start(), f"Resolution {m.group(1)}", m.group(2)) for m in _TITLE.finditer(texts[name])
+    ]
+    sections, titles = [], []
+    for start in df["start"]:
+        before = [h for h in heads if h[0] < start]
+        sections.append(before[-1][1])
+        titles.append(before[-1][2])
+    at = df.columns.get_loc("function") + 1
+    for k, (column, values) in enumerate(
+        [("section", sections), ("section_title", titles), ("part", [""] * len(df)),
+         ("change", [""] * len(df))]
+    ):  # fmt: skip
+        df.insert(at + k, column, values)
+    return df, texts
+
+
+class _DocText(HTMLParser):
+    """The text shown inside the document bodies (page marks left out), per section."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.skip = 0
+        self.text = ""
+        self.per_section: dict[str, str] = {}
+        self.section = ""
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in VOID:
+            return
+        self.stack.append(tag)
+        classes = (a.get("class") or "").split()
+        if tag == "section" and "doc-section" in classes:
+            self.section = a["data-section"] or ""
+        if tag == "div" and "doc-text" in classes:
+            self.depth = len(self.stack)
+        if "page-mark" in classes and not self.skip:
+            self.skip = len(self.stack)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if self.depth == len(self.stack):
+            self.depth = 0
+        if self.skip == len(self.stack):
+            self.skip = 0
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.skip:
+            self.text += data
+            self.per_section[self.section] = self.per_section.get(self.section, "") + data
+
+
+def test_a_file_of_many_resolutions_is_grouped_by_section(tmp_path: Path) -> None:
+    df, texts = sectioned_table()
+    out = write_report(df, tmp_path / "acts.html", texts=texts)
+    elements = parse(out).elements
+    sections = [
+        a for t, a in elements if t == "section" and "doc-section" in (a.get("class") or "")
+    ]
+    assert [s["data-section"] for s in sections] == [
+        "Resolution 910",
+        "Resolution 911",
+        "Resolution 912",
+    ]
+    assert sections[0]["data-section-key"] == "resolution 910"
+    # a jump list links every section, and every link has its target
+    ids = {a.get("id") for _, a in elements}
+    links = [
+        a["href"][1:] for t, a in elements if t == "a" and a.get("href", "").startswith("#doc-1-s")
+    ]
+    assert links == [s["id"] for s in sections] and set(links) <= ids
+    html = out.read_text(encoding="utf-8")
+    assert 'class="section-name">Resolution 910</span> <span class="section-title">' in html
+    assert "Women and girls in the digital economy" in html
+    # a small theme profile per section with themes (Resolution 911 has none of the
+    # test's themes), besides the whole set's and the document's
+    assert sum(1 for t, _ in elements if t == "svg") == 2 + 2
+    assert '<select id="section-filter"' in html and '<option value="resolution 911">' in html
+
+
+def test_sections_show_the_whole_text_once_with_titles_in_their_section(tmp_path: Path) -> None:
+    df, texts = sectioned_table()
+    out = write_report(df, tmp_path / "acts.html", texts=texts)
+    shown = _DocText()
+    shown.feed(out.read_text(encoding="utf-8"))
+    assert shown.text == texts["acts-draft"]
+    assert shown.per_section["Resolution 911"].lstrip().startswith("RESOLUTION 911 (REV.")
+    assert shown.per_section["Resolution 910"].startswith("DRAFT FINAL ACTS")
+    assert "RESOLUTION 912" not in shown.per_section["Resolution 911"]
+
+
+def test_sections_without_texts_list_clauses_per_section(tmp_path: Path) -> None:
+    df, _ = sectioned_table()
+    out = write_report(df, tmp_path / "acts.html", texts={})
+    checker = parse(out)
+    assert checker.clause_text == list(df["text"])
+    html = out.read_text(encoding="utf-8")
+    assert html.count('class="doc-section"') == 3 and 'class="doc-text blocks"' in html
+
+
+def test_part_and_change_marks_are_shown(tmp_path: Path) -> None:
+    df, texts = sectioned_table()
+    df.loc[0, "part"] = "operative"  # a heading the function list does not know
+    df.loc[0, "function"] = "acknowledging with thanks"
+    df.loc[1, "change"] = "added"
+    df.loc[2, "change"] = "suppressed"
+    out = write_report(df, tmp_path / "acts.html", texts=texts)
+    spans = [
+        a for t, a in parse(out).elements if t == "span" and "clause" in (a.get("class") or "")
+    ]
+    assert spans[0]["data-kind"] == "operative"
+    assert [s["data-change"] for s in spans[:4]] == ["", "added", "suppressed", ""]
+    html = out.read_text(encoding="utf-8")
+    assert 'class="change-badge added" data-change="added">1 added</span>' in html
+    assert 'class="change-badge suppressed"' in html
+
+
+def test_two_sections_of_one_name_in_a_row_are_two_groups(tmp_path: Path) -> None:
+    text = (
+        "DRAFT DECISION 5\n\nBudget\n\ndecides\n\n1 to approve the budget;\n\n"
+        "DECISION 5 (C24)\n\nBudget\n\ndecides\n\n1 to approve the amended budget.\n"
+    )
+    clauses = split_into_clauses(text)
+    df = pd.DataFrame(
+        {
+            "doc_id": "c24",
+            "clause_id": ["c24-001", "c24-002"],
+            "start": [c.start for c in clauses],
+            "end": [c.end for c in clauses],
+            "text": [c.text for c in clauses],
+            "function": [c.function for c in clauses],
+            "section": "Decision 5",
+            "section_title": "Budget",
+            "part": "operative",
+            "change": "",
+            "themes": [[], []],
+        }
+    )
+    out = write_report(df, tmp_path / "c24.html", texts={"c24": text})
+    sections = [a for t, a in parse(out).elements if t == "section" and a.get("data-section")]
+    assert [s["data-section"] for s in sections] == ["Decision 5", "Decision 5 (2)"]
+
+
+def test_tables_without_section_columns_are_shown_as_before(report: Path) -> None:
+    html = report.read_text(encoding="utf-8")
+    assert 'class="doc-section"' not in html and 'id="section-filter"' not in html

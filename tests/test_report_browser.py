@@ -156,3 +156,77 @@ def test_clicking_a_clause_shows_its_scores(browser: object, report: Path) -> No
     assert "gender" in panel.text and "0.90" in panel.text
     assert clause.get_attribute("data-function") in panel.text
     assert browser.get_log("browser") == []  # no script errors
+
+
+@pytest.fixture(scope="module")
+def acts_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two Final Acts files (sections from the segmenter) and a commentary without sections."""
+    rows, texts = [], {}
+    for name in ("acts-draft", "acts-final", "commentary-gender-outcomes"):
+        text = (data_dir() / "examples" / f"{name}.txt").read_text(encoding="utf-8")
+        texts[name] = text
+        for n, clause in enumerate(split_into_clauses(text), start=1):
+            own = [t for t in THEMES if _WORDS[t].search(clause.text)]
+            rows.append(
+                {
+                    "doc_id": name,
+                    "clause_id": f"{name}-{n:03d}",
+                    "start": clause.start,
+                    "end": clause.end,
+                    "text": clause.text,
+                    "function": clause.function,
+                    "section": getattr(clause, "section", ""),
+                    "section_title": getattr(clause, "section_title", ""),
+                    "part": getattr(clause, "part", ""),
+                    "change": "added" if n == 2 else "",
+                    "themes": own,
+                    **{f"score_{t}": 0.9 if t in own else 0.05 for t in THEMES},
+                }
+            )
+    folder = tmp_path_factory.mktemp("browser-acts")
+    return write_report(pd.DataFrame(rows), folder / "acts.html", texts=texts)
+
+
+def test_section_chooser_shows_one_section_in_every_file(
+    browser: object, acts_report: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(acts_report.as_uri())
+    everything = _ids(browser, ".clause")
+    in_911 = _ids(browser, 'section.doc-section[data-section-key="resolution 911"] .clause')
+    assert in_911 and len(in_911) == 8  # four clauses in each of the two files
+    assert _shown(browser) == everything
+
+    Select(browser.find_element(By.ID, "section-filter")).select_by_value("resolution 911")
+    assert _shown(browser) == in_911
+    documents = browser.find_elements(By.CSS_SELECTOR, "section.document")
+    shown = [d.get_attribute("data-doc-id") for d in documents if d.is_displayed()]
+    assert shown == ["acts-draft", "acts-final"]  # the commentary has no Resolution 911
+    status = browser.find_element(By.ID, "filter-status").text
+    assert "8 of" in status and "section: Resolution 911" in status
+
+    _click(browser, 'input[data-function-filter="preamble"]')  # filters combine
+    preamble = _ids(browser, '.clause[data-kind="preamble"]')
+    assert preamble & in_911 and _shown(browser) == in_911 - preamble
+
+    _click(browser, "#clear-filters")
+    assert _shown(browser) == everything
+    assert browser.find_element(By.ID, "section-filter").get_attribute("value") == ""
+    assert browser.get_log("browser") == []
+
+
+def test_jump_list_and_change_badges(browser: object, acts_report: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(acts_report.as_uri())
+    link = browser.find_element(By.CSS_SELECTOR, 'nav.section-toc a[href="#doc-1-s3"]')
+    assert link.text == "Resolution 912"
+    link.click()
+    assert browser.execute_script("return location.hash") == "#doc-1-s3"
+    badge = browser.execute_script(
+        "var c = document.querySelector('.clause[data-change=\"added\"]');"
+        "return getComputedStyle(c, '::before').content;"
+    )
+    assert badge == '"added"'

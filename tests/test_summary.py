@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from itunlp.views.summary import ALL, SUMMARY_COLUMNS, SummaryAccumulator, clause_role, summarize
+from itunlp.views.summary import (
+    ALL,
+    SECTION_SUMMARY_COLUMNS,
+    SUMMARY_COLUMNS,
+    SummaryAccumulator,
+    clause_role,
+    summarize,
+)
 
 
 @pytest.fixture
@@ -114,3 +121,100 @@ def test_summarize_is_exported_at_the_top_level(table):
     import itunlp
 
     pd.testing.assert_frame_equal(itunlp.summarize(table), summarize(table))
+
+
+# ---------------------------------------------------------------- sections (issue 11)
+
+
+@pytest.fixture
+def acts() -> pd.DataFrame:
+    """A Final Acts file with two resolutions, a cover clause and a repeated decision."""
+    return pd.DataFrame(
+        {
+            "doc_id": ["acts"] * 7 + ["memo"],
+            "function": ["", "considering", "resolves", "resolves", "", "decides", "decides", ""],
+            "section": [
+                "",
+                "Resolution 70",
+                "Resolution 70",
+                "Resolution 130",
+                "Decision 5",
+                "Decision 5",
+                "Decision 5",
+                "",
+            ],
+            "section_title": [
+                "",
+                "Gender",
+                "Gender",
+                "Cyber",
+                "Draft budget",
+                "Draft budget",
+                "Budget",
+                "",
+            ],
+            "part": ["", "preamble", "operative", "operative", "", "operative", "operative", ""],
+            "change": [""] * 8,
+            "themes": [[], ["gender"], ["gender"], ["cybersecurity"], [], [], ["gender"], []],
+        }
+    )
+
+
+def srow(result: pd.DataFrame, doc_id: str, section: str, theme: str) -> dict:
+    mask = (result.doc_id == doc_id) & (result.section == section) & (result.theme == theme)
+    return result[mask].iloc[0].to_dict()
+
+
+def test_by_section_gives_each_resolution_its_rows(acts):
+    result = summarize(acts, by="section")
+    assert list(result.columns) == SECTION_SUMMARY_COLUMNS
+    sections = list(dict.fromkeys(result[result.doc_id == "acts"].section))
+    assert sections == ["", "Resolution 70", "Resolution 130", "Decision 5", "Decision 5 (2)", ALL]
+    gender = srow(result, "acts", "Resolution 70", "gender")
+    assert (gender["clauses"], gender["share"], gender["operative"], gender["preamble"]) == (
+        2,
+        1.0,
+        1,
+        1,
+    )
+    assert srow(result, "acts", "Resolution 70", ALL)["section_title"] == "Gender"
+    assert srow(result, "acts", "Decision 5 (2)", "gender")["clauses"] == 1
+    assert srow(result, "acts", "Decision 5", ALL)["clauses"] == 2
+
+
+def test_by_section_document_rows_are_the_per_document_summary(acts):
+    by_section = summarize(acts, by="section")
+    documents = by_section[by_section.section == ALL].drop(columns=["section", "section_title"])
+    pd.testing.assert_frame_equal(documents.reset_index(drop=True), summarize(acts))
+
+
+def test_part_decides_the_role_when_given():
+    table = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "a"],
+            "function": ["acknowledging with thanks", "", "resolves"],
+            "part": ["preamble", "", None],
+            "themes": [[], [], []],
+        }
+    )
+    assert row(summarize(table), "a", ALL) == {
+        "doc_id": "a",
+        "theme": ALL,
+        "clauses": 3,
+        "share": 1.0,
+        "operative": 1,
+        "preamble": 1,
+        "prose": 1,
+    }
+
+
+def test_by_section_streams_in_chunks_and_reads_old_tables(acts):
+    accumulator = SummaryAccumulator(by="section")
+    for start in range(0, len(acts), 3):
+        accumulator.add(acts.iloc[start : start + 3])
+    pd.testing.assert_frame_equal(accumulator.result(), summarize(acts, by="section"))
+    old = acts.drop(columns=["section", "section_title", "part", "change"])
+    result = summarize(old, by="section")
+    assert set(result.section) == {"", ALL}
+    with pytest.raises(ValueError, match="by 'doc_id' or 'section'"):
+        summarize(acts, by="resolution")

@@ -115,6 +115,7 @@ def run_batch(
     recursive: bool = False,
     explain: bool = False,
     summary_out: Path | None = None,
+    summary_by: str = "doc_id",
     quiet: bool = False,
     stdin: Any = None,
     stdout: TextIO | None = None,
@@ -137,6 +138,8 @@ def run_batch(
         As :func:`itunlp.run.batch.classify_documents` (``jobs`` is ``n_jobs``).
     summary_out : Path, optional
         Also write :func:`itunlp.summarize`'s table there.
+    summary_by : {"doc_id", "section"}
+        That table per document, or per section of each document too.
     quiet : bool
         No progress bar and no closing note; errors are still reported.
     stdin, stdout, stderr : streams, optional
@@ -191,7 +194,7 @@ def run_batch(
             report("-", item.reason)
         else:
             inputs.append(item)
-    summary = SummaryAccumulator(themes) if summary_out is not None else None
+    summary = SummaryAccumulator(themes, by=summary_by) if summary_out is not None else None
     sink: Any = TableWriter(out, columns) if out is not None else None
     printer = TablePrinter(stdout, columns) if out is None else None
     clauses = 0
@@ -261,6 +264,13 @@ _OUT_HELP = "Write the clause table here (.csv, .jsonl or .parquet); default: a 
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write clauses per theme and operative/preamble counts per document.",
 )
+@click.option(
+    "--summary-by",
+    type=click.Choice(["document", "section"]),
+    default="document",
+    show_default=True,
+    help="--summary rows per document, or per section (resolution, article) of each too.",
+)
 @options.quiet()
 def classify_command(
     paths: tuple[str, ...],
@@ -272,6 +282,7 @@ def classify_command(
     recursive: bool,
     explain: bool,
     summary_out: Path | None,
+    summary_by: str,
     quiet: bool,
 ) -> None:
     """Cut documents into clauses and tag each clause with themes.
@@ -292,6 +303,7 @@ def classify_command(
             recursive=recursive,
             explain=explain,
             summary_out=summary_out,
+            summary_by="section" if summary_by == "section" else "doc_id",
             quiet=quiet,
         )
     sys.exit(run.status)

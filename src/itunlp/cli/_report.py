@@ -99,7 +99,9 @@ def run_diff(
     Parameters
     ----------
     old, new : Path
-        The two versions (any format :func:`itunlp.read_document` reads).
+        The two versions (any format :func:`itunlp.read_document` reads), or folders
+        of them: two collections compared section by section
+        (:func:`itunlp.views.section_diff.diff_collections`).
     out : Path, optional
         ``.html`` for the side-by-side view, ``.csv``/``.jsonl``/``.parquet`` for the
         table; nothing is written when None.
@@ -114,9 +116,18 @@ def run_diff(
     from itunlp.documents import read_document
     from itunlp.views.diffing import diff, theme_balance
 
-    old_doc, new_doc = read_document(old), read_document(new)
-    model = load_model_option(model_dir)
-    table = diff(old_doc.text, new_doc.text, model, old_id=old_doc.doc_id, new_id=new_doc.doc_id)
+    if old.is_dir() or new.is_dir():
+        from itunlp.views.section_diff import diff_collections
+
+        old_texts, new_texts = _collection(old), _collection(new)
+        model = load_model_option(model_dir)
+        table = diff_collections(old_texts, new_texts, model)
+    else:
+        old_doc, new_doc = read_document(old), read_document(new)
+        model = load_model_option(model_dir)
+        table = diff(
+            old_doc.text, new_doc.text, model, old_id=old_doc.doc_id, new_id=new_doc.doc_id
+        )
     balance = theme_balance(table)
     if out is not None:
         if out.suffix.lower() in (".html", ".htm"):
@@ -134,6 +145,32 @@ def run_diff(
 
             write_table(table, out)
     return table, balance
+
+
+def _collection(path: Path) -> dict[str, str]:
+    """The texts of a folder's documents (or of one file), by doc_id, in name order.
+
+    Raises
+    ------
+    DocumentError
+        When a file cannot be read, or a folder holds no document.
+    """
+    from itunlp.documents import DocumentError, assign_doc_ids, document_format, read_document
+
+    if not path.is_dir():
+        document = read_document(path)
+        return {document.doc_id: document.text}
+    files = sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file() and not p.name.startswith(".") and document_format(p)
+    )
+    if not files:
+        raise DocumentError(path, "no document (.txt .md .pdf .docx .html) in this folder")
+    return {
+        doc_id: read_document(file).text
+        for doc_id, file in zip(assign_doc_ids(files), files, strict=True)
+    }
 
 
 def _check_out(out: Path, allowed: tuple[str, ...], option: str = "-o/--output") -> None:
@@ -165,7 +202,10 @@ def report_command(
     The report opens offline in any browser: each document's text with its clauses
     underlined in their themes' colours, filters by theme and by function
     (preamble, operative, prose), theme profiles and a documents x themes heatmap.
-    Click a clause for its scores and the terms behind them.
+    Click a clause for its scores and the terms behind them. A file of many texts
+    (Final Acts, Council decisions, treaty articles) is shown section by section,
+    each with its title, a theme profile and its tracked changes, and a section
+    chooser shows one section across all files.
 
     Exit status: 0 all documents read, 1 some could not be read (listed on stderr),
     2 usage error.
@@ -185,8 +225,8 @@ def report_command(
 
 
 @main.command("diff")
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
 @options.output("diff.html (side-by-side view) or diff.csv / .jsonl / .parquet (the table).")
 @options.model(exists=True)
 def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None) -> None:
@@ -196,10 +236,19 @@ def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None)
     resolution count as kept. Prints, per theme, the clauses removed, added and
     changed ("gender: 3 clauses removed, 0 added"); -o writes the whole table.
 
+    Files of many texts (two Final Acts, two sets of Council decisions) are compared
+    section by section: sections are paired by kind and number (Resolution 70 with
+    Resolution 70), and each changed, new or gone section gets a line
+    ("Resolution 70: 2 removed, 1 changed, 9 kept (gender 2 removed, lost in 1)").
+    OLD and NEW may also be folders: their files are one collection each, compared
+    section by section (a file without sections is a section named after the file).
+
     Exit status: 0 done, 2 usage error (including a file that cannot be read).
     """
     from itunlp.documents import DocumentError
     from itunlp.views.diffing import describe_balance
+    from itunlp.views.section_diff import describe_sections, section_balance
+    from itunlp.views.sections import has_sections
 
     if out is not None:
         _check_out(out, _DIFF_FORMATS)
@@ -214,8 +263,18 @@ def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None)
         + ", ".join(f"{int(counts.get(c, 0))} {c}" for c in ("removed", "added", "changed", "kept"))
         + " clauses"
     )
+    section_lines = describe_sections(table)
+    if "section" in table.columns and has_sections(table["section"]):
+        status = section_balance(table)["status"].value_counts()
+        kinds = [f"{int(status[s])} {s}" for s in ("changed", "new", "gone", "same") if s in status]
+        click.echo(f"sections: {len(table['section'].unique())} ({', '.join(kinds)})")
+        for line in section_lines or ["no section changed"]:
+            click.echo(f"  {line}")
+        click.echo("themes:")
     lines = describe_balance(balance)
     for line in lines or ["no theme lost or gained a clause"]:
         click.echo(f"  {line}")
+    for note in table.attrs.get("section_notes", []):
+        click.echo(f"note: {note}")
     if out is not None:
         click.echo(f"Wrote {out}", err=True)

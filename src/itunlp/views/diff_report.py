@@ -78,6 +78,10 @@ def write_diff_report(
     Removed, added and changed clauses are coloured, reworded clauses show the
     words struck out and put in, and each side carries its themes (a theme a
     rewording lost is struck through). Above the table, the per-theme balance.
+    When the versions hold sections (two Final Acts), the table is grouped by
+    section, each under a header row saying whether it is new, gone or changed
+    and what it lost (``tr.section-row`` with ``data-section`` and
+    ``data-status``), and the per-section balance comes first.
 
     Parameters
     ----------
@@ -101,8 +105,14 @@ def write_diff_report(
         When ``diff_df`` is not a diff table.
     """
     from itunlp.views.diffing import describe_balance, theme_balance
+    from itunlp.views.section_diff import describe_sections, section_balance
 
     balance = theme_balance(diff_df)
+    grouped = "section" in diff_df.columns and bool(describe_sections(diff_df, only_changes=False))
+    sections = section_balance(diff_df) if grouped else None
+    section_lines = dict(
+        zip(sections.index, describe_sections(diff_df, only_changes=False), strict=True)
+    ) if sections is not None else {}  # fmt: skip
     themes = list(balance.index)
     colours = {t: theme_colour(k) for k, t in enumerate(themes)}
     counts = diff_df["change"].value_counts().to_dict()
@@ -120,8 +130,17 @@ def write_diff_report(
         for c in ("removed", "added", "changed", "kept")
     )
     rows = []
+    current = None
     for record in diff_df.to_dict("records"):
         change = record["change"]
+        if sections is not None and record["section"] != current:
+            current = record["section"]
+            status = sections.loc[current, "status"]
+            rows.append(
+                f'<tr class="section-row {status}" data-section="{_esc(current)}" '
+                f'data-status="{status}"><th colspan="4">'
+                f"{_esc(section_lines.get(current, current))}</th></tr>"
+            )
         old, new = str(record.get("old_text") or ""), str(record.get("new_text") or "")
         if change == "changed":
             old_html, new_html = _word_diff(old, new)
@@ -145,6 +164,14 @@ def write_diff_report(
         + '<nav id="filters">'
         + filters
         + "</nav><main>"
+        + (
+            '<section id="section-balance"><h2>Sections</h2><ul>'
+            + "".join(f"<li>{_esc(line)}</li>" for line in section_lines.values())
+            + "".join(f"<li>{_esc(note)}</li>" for note in diff_df.attrs.get("section_notes", []))
+            + "</ul></section>"
+            if sections is not None
+            else ""
+        )
         + '<section id="balance"><h2>Theme balance</h2><ul>'
         + "".join(f"<li>{_esc(line)}</li>" for line in lines)
         + "</ul></section>"

@@ -7,7 +7,10 @@ line-based diff would report nearly everything as changed. Here clauses are comp
 on a normalised form (no item markers, numbering, case, punctuation or spacing
 differences), aligned in order with :class:`difflib.SequenceMatcher`, and the
 clauses left over are paired by similarity so that moved or reworded items are still
-matched to their counterpart.
+matched to their counterpart. When both versions hold sections (two Final Acts
+volumes), sections are paired by kind and number first and clauses are aligned
+within each pair (:func:`itunlp.views.sections.align_by_section`; the per-section
+balance is :mod:`itunlp.views.section_diff`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ DIFF_COLUMNS = [
     "old_themes",
     "new_themes",
     "similarity",
+    "section",
+    "old_section",
+    "new_section",
 ]
 BALANCE_COLUMNS = [
     "removed",
@@ -298,8 +304,16 @@ def diff(
         ``old_text`` and ``new_text`` (``""`` when missing), ``function`` (the
         resolution heading, from the new version when there is one), ``old_themes``
         and ``new_themes`` (lists), ``similarity`` (1.0 for kept, 0.0 for removed
-        and added). ``attrs["themes"]`` holds the model's themes, for
-        :func:`theme_balance`.
+        and added), then ``section`` (the section the row is counted under: the
+        new version's, or the old one's for a removed clause; ``Decision 5 (2)``
+        for a second section of one name; ``""`` without sections), ``old_section``
+        and ``new_section`` (each side's section, ``""`` when missing).
+        ``attrs["themes"]`` holds the model's themes, for :func:`theme_balance`;
+        ``attrs["section_notes"]`` remarks on the pairing of sections (repeated
+        names). With sections on both sides, clauses are only aligned within
+        paired sections, so an item moved to another resolution is removed from
+        one and added to the other; :func:`itunlp.views.section_diff.section_balance`
+        gives the per-section balance (new and gone sections included).
 
     Raises
     ------
@@ -325,11 +339,16 @@ def diff(
     new_clauses = _cut(new_text, model)
     old_themes = _themes(model, old_clauses)
     new_themes = _themes(model, new_clauses)
-    aligned = align_clauses(
-        [c.text for c in old_clauses], [c.text for c in new_clauses], threshold=threshold
+    from itunlp.views.sections import align_by_section
+
+    aligned, notes = align_by_section(
+        old_clauses,
+        new_clauses,
+        lambda a, b: align_clauses(a, b, threshold=threshold),
+        (old_text, new_text),
     )
     rows = []
-    for i, j, score in aligned:
+    for i, j, score, section in aligned:
         old = old_clauses[i] if i is not None else None
         new = new_clauses[j] if j is not None else None
         if old is None:
@@ -352,11 +371,19 @@ def diff(
                 "old_themes": old_themes[i] if i is not None else [],
                 "new_themes": new_themes[j] if j is not None else [],
                 "similarity": float(score),
+                "section": section,
+                "old_section": _section(old),
+                "new_section": _section(new),
             }
         )
     table = pd.DataFrame.from_records(rows, columns=DIFF_COLUMNS)
     table.attrs["themes"] = list(getattr(model, "themes", []))
+    table.attrs["section_notes"] = notes
     return table
+
+
+def _section(clause: Any) -> str:
+    return " ".join(str(getattr(clause, "section", "") or "").split()) if clause else ""
 
 
 def _themes_in(diff_df: pd.DataFrame) -> list[str]:

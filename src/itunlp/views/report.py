@@ -15,7 +15,13 @@ The page carries stable hooks for tests and for analysts' own scripts:
 - theme filters are ``input[data-theme-filter="<id>"]``, function filters
   ``input[data-function-filter="<kind>"]``; clauses outside the focused themes get
   the class ``dimmed`` (or ``hidden`` with ``#hide-unmatched``), clauses of an
-  unticked kind get ``hidden``.
+  unticked kind get ``hidden``;
+- a clause's ``data-kind`` is its ``part`` (``preamble``/``operative``) when the
+  table has one, else the role of its heading; ``data-change`` is its tracked change
+  (``added``, ``modified``, ``suppressed`` or empty), shown as a badge;
+- documents whose clauses carry a ``section`` are grouped by section
+  (:mod:`itunlp.views.report_sections`): ``section.doc-section`` with a header, a
+  theme profile and a jump list, and ``select#section-filter`` shows one section.
 """
 
 from __future__ import annotations
@@ -33,7 +39,14 @@ import pandas as pd
 from itunlp.views.diff_report import write_diff_report
 from itunlp.views.page import _esc, _page, _write_atomic
 from itunlp.views.plots import table_themes, theme_colour, theme_lists, theme_shares
-from itunlp.views.report_widgets import KINDS, _filters, _heatmap, _profile_svg
+from itunlp.views.report_sections import (
+    clause_kind,
+    document_sections,
+    section_filter,
+    sectioned_body,
+)
+from itunlp.views.report_widgets import KINDS, _explanation, _filters, _heatmap, _profile_svg
+from itunlp.views.sections import SectionRun, clean
 from itunlp.views.summary import clause_role
 
 __all__ = ["KINDS", "document_texts", "function_kind", "write_diff_report", "write_report"]
@@ -117,32 +130,6 @@ def _theme_names(themes: Sequence[str]) -> dict[str, str]:
 
 
 
-def _explanation(value: Any) -> dict[str, list[tuple[str, float | None]]]:
-    """An ``explanation`` cell as ``{theme: [(term, weight), ...]}``, however stored."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return {}
-    if isinstance(value, str):
-        if not value.strip():
-            return {}
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            return {}
-    if not isinstance(value, Mapping):
-        return {}
-    result: dict[str, list[tuple[str, float | None]]] = {}
-    for theme, terms in value.items():
-        pairs: list[tuple[str, float | None]] = []
-        for item in terms or []:
-            if isinstance(item, list | tuple) and item:
-                weight = item[1] if len(item) > 1 else None
-                pairs.append((str(item[0]), None if weight is None else float(weight)))
-            else:
-                pairs.append((str(item), None))
-        result[str(theme)] = pairs
-    return result
-
-
 class _Clauses:
     """The per-clause fields the page needs, computed once from the classify table."""
 
@@ -202,11 +189,14 @@ def _clause_html(
     colours: Mapping[str, str],
 ) -> str:
     function = str(row.get("function") or "")
-    kind = function_kind(function)
+    kind = clause_kind(row, function_kind)
+    change, section = clean(row.get("change")), clean(row.get("section"))
     scores = clauses.scores(row)
     terms, source = clauses.terms(row, own)
     page = _page_of(row)
     tip = [f"{function or 'prose'} ({kind})" + (f", page {page}" if page is not None else "")]
+    if section or change:
+        tip.insert(0, ", ".join(x for x in (section, change) if x))
     tip.append("themes: " + (", ".join(f"{t} {scores.get(t, 1):.2f}" for t in own) or "none"))
     for theme, found in terms.items():
         tip.append(f"{theme}: " + ", ".join(term for term, _ in found[:5]))
@@ -218,6 +208,7 @@ def _clause_html(
         "data-themes": " ".join(own),
         "data-function": function,
         "data-kind": kind,
+        "data-change": change,
         "data-page": "" if page is None else str(page),
         "data-scores": json.dumps(scores, ensure_ascii=False),
         "data-terms": json.dumps(terms, ensure_ascii=False),
@@ -274,9 +265,29 @@ def _document_body(
     prefix: str,
     clauses: _Clauses,
     colours: Mapping[str, str],
+    runs: list[SectionRun] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     out = []
-    if text is not None and _offsets_fit(rows, text):
+    fits = text is not None and _offsets_fit(rows, text)
+    if runs is not None:
+        headings = {" ".join(str(r.get("function") or "").split()) for r in rows} - {""}
+        state: dict[str, int | None] = {"page": None}
+
+        def render(i: int) -> str:
+            mark, page = "", _page_of(rows[i])
+            if page is not None and page != state["page"]:
+                state["page"] = page
+                mark = f'<span class="page-mark">p. {page}</span>'
+            return mark + _clause_html(rows[i], lists[i], f"{prefix}-c{i + 1}", clauses, colours)
+
+        kinds = [clause_kind(r, function_kind) for r in rows]
+        return sectioned_body(
+            runs, rows, lists, kinds, text if fits else None, prefix, render,
+            lambda gap: _gap_html(gap, headings), clauses.themes, names or {}, colours,
+        )  # fmt: skip
+    if fits:
+        assert text is not None
         headings = {" ".join(str(r.get("function") or "").split()) for r in rows} - {""}
         position = 0
         page: int | None = None
@@ -321,15 +332,20 @@ def write_report(
     every clause underlined in the colours of its themes (several at once), a
     legend that doubles as a theme filter, a filter by function (preamble,
     operative, prose), theme profiles per document and for the whole set, and a
-    documents x themes heatmap. Hovering a clause shows its function, scores and
-    the terms behind its themes; clicking it opens them in a side panel.
+    documents x themes heatmap. A file of many texts (Final Acts, a summary
+    record, treaty articles) is shown section by section, each with its title, a
+    theme profile and its tracked changes, under a jump list of its sections.
+    Hovering a clause shows its function, scores and the terms behind its themes;
+    clicking it opens them in a side panel.
 
     Parameters
     ----------
     df : pandas.DataFrame
         The classify table (``model.classify(...)``): ``text`` and ``themes`` are
         required; ``doc_id``, ``path``, ``page``, ``clause_id``, ``start``, ``end``,
-        ``function``, ``score_<theme>`` and ``explanation`` are used when present.
+        ``function``, ``section``, ``section_title``, ``part``, ``change``,
+        ``score_<theme>`` and ``explanation`` are used when present (a table made
+        before sections existed is shown as before).
     path : str or path-like
         Where to write the ``.html`` file (folders are created).
     texts : mapping of doc_id to str, optional
@@ -383,10 +399,9 @@ def write_report(
     doc_ids = list(dict.fromkeys(frame["doc_id"]))
     anchors = {doc: f"doc-{k}" for k, doc in enumerate(doc_ids, start=1)}
     totals = {t: sum(t in own for own in lists) for t in themes}
-    kinds = pd.Series(
-        [function_kind(str(f or "")) for f in frame.get("function", [""] * len(frame))]
-    )
+    kinds = pd.Series([clause_kind(r, function_kind) for r in frame.to_dict("records")])
     kind_counts = kinds.value_counts().to_dict()
+    sections = frame["section"] if "section" in frame.columns else []
 
     parts = [
         '<header class="top">',
@@ -394,7 +409,7 @@ def write_report(
         f'<p class="meta">{len(doc_ids)} document(s), {len(frame)} clause(s), '
         f"{len(themes)} theme(s). Click a clause for its scores and terms; tick themes "
         "in the legend to focus on them.</p></header>",
-        _filters(themes, names, colours, totals, kind_counts),
+        _filters(themes, names, colours, totals, kind_counts, section_filter(sections)),
         "<main>",
     ]
     if frame.empty or not themes:
@@ -443,10 +458,12 @@ def write_report(
             parts.append(
                 _profile_svg(share, counts, names, colours, f"Share of clauses per theme in {doc}")
             )
-        doc_kinds = pd.Series([function_kind(str(r.get("function") or "")) for r in rows])
+        doc_kinds = pd.Series([clause_kind(r, function_kind) for r in rows])
         split = ", ".join(f"{n} {k}" for k, n in doc_kinds.value_counts().items())
         parts.append(f'<p class="meta">{len(rows)} clauses: {_esc(split)}</p></div>')
-        parts.append(_document_body(rows, own_lists, texts.get(doc), anchor, clauses, colours))
+        text = texts.get(doc)
+        runs = document_sections(rows, text if text and _offsets_fit(rows, text) else None)
+        parts.append(_document_body(rows, own_lists, text, anchor, clauses, colours, runs, names))
         parts.append("</section>")
     parts.append("</main>")
     parts.append(

@@ -1,12 +1,16 @@
 """The report's charts and controls as HTML.
 
 Theme profiles (SVG bars), the documents x themes heatmap, and the filter bar of
-:func:`itunlp.views.report.write_report`.
+:func:`itunlp.views.report.write_report`; and the reading of a clause's
+``explanation`` cell for its details panel.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -86,6 +90,7 @@ def _filters(
     colours: Mapping[str, str],
     totals: Mapping[str, int],
     kinds: Mapping[str, int],
+    extra: str = "",
 ) -> str:
     boxes = "".join(
         f'<label class="theme-toggle" title="{_esc(names[t])}">'
@@ -107,6 +112,31 @@ def _filters(
         f'{kind_boxes}<label><input type="checkbox" id="hide-unmatched"> hide clauses '
         "outside the focused themes</label>"
         '<button type="button" id="clear-filters">clear filters</button></fieldset>'
-        '<p id="filter-status" aria-live="polite"></p></nav>'
+        f'{extra}<p id="filter-status" aria-live="polite"></p></nav>'
     )
 
+
+def _explanation(value: Any) -> dict[str, list[tuple[str, float | None]]]:
+    """An ``explanation`` cell as ``{theme: [(term, weight), ...]}``, however stored."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return {}
+    if isinstance(value, str):
+        if not value.strip():
+            return {}
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return {}
+    if not isinstance(value, Mapping):
+        return {}
+    result: dict[str, list[tuple[str, float | None]]] = {}
+    for theme, terms in value.items():
+        pairs: list[tuple[str, float | None]] = []
+        for item in terms or []:
+            if isinstance(item, list | tuple) and item:
+                weight = item[1] if len(item) > 1 else None
+                pairs.append((str(item[0]), None if weight is None else float(weight)))
+            else:
+                pairs.append((str(item), None))
+        result[str(theme)] = pairs
+    return result

@@ -7,6 +7,21 @@
   var kindBoxes = all("input[data-function-filter]");
   var hide = document.getElementById("hide-unmatched");
   var status = document.getElementById("filter-status");
+  var sectionSelect = document.getElementById("section-filter");
+  function sectionOk(c, key) {
+    if (!key) { return true; }
+    var home = c.closest("section.doc-section");
+    return home !== null && home.getAttribute("data-section-key") === key;
+  }
+  function showSections(key) {
+    all("section.doc-section").forEach(function (s) {
+      s.classList.toggle("hidden", key !== "" && s.getAttribute("data-section-key") !== key);
+    });
+    var selector = 'section.doc-section[data-section-key="' + CSS.escape(key) + '"]';
+    all("section.document").forEach(function (d) {
+      d.classList.toggle("hidden", key !== "" && d.querySelector(selector) === null);
+    });
+  }
   function ticked(boxes, attribute) {
     return boxes.filter(function (b) { return b.checked; })
       .map(function (b) { return b.getAttribute(attribute); });
@@ -15,9 +30,11 @@
     var themes = ticked(themeBoxes, "data-theme-filter");
     var kinds = ticked(kindBoxes, "data-function-filter");
     var shown = 0;
+    var key = sectionSelect ? sectionSelect.value : "";
+    showSections(key);
     clauses.forEach(function (c) {
       var own = (c.getAttribute("data-themes") || "").split(" ").filter(Boolean);
-      var kindOk = kinds.indexOf(c.getAttribute("data-kind")) >= 0;
+      var kindOk = kinds.indexOf(c.getAttribute("data-kind")) >= 0 && sectionOk(c, key);
       var themeOk = themes.length === 0 ||
         own.some(function (t) { return themes.indexOf(t) >= 0; });
       c.classList.toggle("hidden", !kindOk || (hide.checked && !themeOk));
@@ -28,15 +45,16 @@
     document.body.setAttribute("data-focus", themes.join(" "));
     status.textContent = shown + " of " + clauses.length + " clauses shown" +
       (themes.length ? " (themes: " + themes.join(", ") + ")" : "") +
-      (kinds.length < kindBoxes.length ? " (only " + kinds.join(", ") + ")" : "");
+      (kinds.length < kindBoxes.length ? " (only " + kinds.join(", ") + ")" : "") +
+      (key ? " (section: " + sectionSelect.options[sectionSelect.selectedIndex].text + ")" : "");
   }
-  themeBoxes.concat(kindBoxes, [hide]).forEach(function (b) {
-    b.addEventListener("change", apply);
-  });
+  themeBoxes.concat(kindBoxes, [hide], sectionSelect ? [sectionSelect] : []).forEach(
+    function (b) { b.addEventListener("change", apply); });
   document.getElementById("clear-filters").addEventListener("click", function () {
     themeBoxes.forEach(function (b) { b.checked = false; });
     kindBoxes.forEach(function (b) { b.checked = true; });
     hide.checked = false;
+    if (sectionSelect) { sectionSelect.value = ""; }
     apply();
   });
   function themeBox(theme) {
