@@ -18,6 +18,13 @@ regression at threshold 0.5, on the same folds.
 
 Run ``python benchmarks/bench_throughput.py`` (full size: 20 MB) or
 ``--size-mb 0.05 --folds 2 --textcat-epochs 1`` for a smoke run.
+
+``--profile`` measures nothing else: it runs ``model.classify`` over the corpus
+(``--size-mb``, 1 MB is plenty) and prints where its CPU time goes, by stage
+(segmentation, term and trap matching, n-gram features, prediction, building the
+table), timed by wrapping the functions of each stage (exclusive time: a stage
+called inside another is charged to itself only); ``--profile-top N`` adds
+cProfile's N costliest functions.
 """
 
 from __future__ import annotations
@@ -341,6 +348,157 @@ def cross_validated_f1(
     return rows, len(texts), support
 
 
+# --------------------------------------------------------------------- profile
+
+# Where model.classify spends its time. Each stage names the functions that do its
+# work, in the old layout (before issue 13) and the new one; those that exist are
+# wrapped with a timer. Whatever no stage claims (reading inputs, building and
+# concatenating the clause table, bookkeeping) is "table building and the rest".
+PROFILE_STAGES: dict[str, tuple[str, ...]] = {
+    "segmentation": (
+        "itunlp.pipeline:ThemeModel.segment",
+        "itunlp.run.pipeline:ThemeModel.segment",
+    ),
+    "terms and traps": (
+        "itunlp.classifier:ThemeClassifier._term_block",
+        "itunlp.themes.classifier:ThemeClassifier._term_block",
+        "itunlp.themes.fastpath:TermMatcher.counts",
+        "itunlp.themes.fastpath:TermsBlock.__call__",
+        "itunlp._fastpath:TermMatcher.counts",
+        "itunlp._fastpath:TermsBlock.__call__",
+    ),
+    "n-gram features": (
+        "itunlp.classifier:ThemeClassifier._transform",
+        "itunlp.themes.classifier:ThemeClassifier._transform",
+        "itunlp.themes.fastpath:TextBlock.__call__",
+        "itunlp.themes.fastpath:FunctionBlock.__call__",
+        "itunlp._fastpath:TextBlock.__call__",
+        "itunlp._fastpath:FunctionBlock.__call__",
+    ),
+    "prediction": (
+        "itunlp.classifier:ThemeClassifier._proba",
+        "itunlp.themes.classifier:ThemeClassifier._proba",
+        "itunlp.themes.fastpath:FastThemePredictor._combine",
+        "itunlp._fastpath:FastThemePredictor._combine",
+    ),
+}
+REST = "table building and the rest"
+
+
+class StageTimer:
+    """Exclusive CPU time per stage, from wrappers around the stages' functions."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.stack: list[tuple[str, float]] = []
+
+    def wrap(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        timer = self
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            now = time.process_time()
+            if timer.stack:  # pause the enclosing stage
+                outer, since = timer.stack[-1]
+                timer.seconds[outer] = timer.seconds.get(outer, 0.0) + now - since
+            timer.stack.append((stage, now))
+            try:
+                return function(*args, **kwargs)
+            finally:
+                end = time.process_time()
+                _, since = timer.stack.pop()
+                timer.seconds[stage] = timer.seconds.get(stage, 0.0) + end - since
+                if timer.stack:
+                    outer, _ = timer.stack[-1]
+                    timer.stack[-1] = (outer, end)
+
+        timed.__wrapped__ = function  # type: ignore[attr-defined]
+        return timed
+
+
+def _install_stage_timers(timer: StageTimer) -> tuple[list[str], Callable[[], None]]:
+    """Wrap every stage function that exists; return their names and an undo."""
+    import importlib
+
+    found: list[str] = []
+    undo: list[tuple[Any, str, Any]] = []
+    for stage, targets in PROFILE_STAGES.items():
+        for target in targets:
+            module_name, qualname = target.split(":")
+            try:
+                owner: Any = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            *path, attribute = qualname.split(".")
+            try:
+                for part in path:
+                    owner = getattr(owner, part)
+                original = owner.__dict__[attribute] if isinstance(owner, type) else getattr(
+                    owner, attribute
+                )
+            except (AttributeError, KeyError):
+                continue
+            if any(o is owner and a == attribute for o, a, _ in undo):
+                continue  # an alias of a function already wrapped
+            if isinstance(original, staticmethod):
+                wrapped: Any = staticmethod(timer.wrap(stage, original.__func__))
+            else:
+                wrapped = timer.wrap(stage, original)
+            setattr(owner, attribute, wrapped)
+            undo.append((owner, attribute, original))
+            found.append(target)
+
+    def restore() -> None:
+        for owner, attribute, original in reversed(undo):
+            setattr(owner, attribute, original)
+
+    return found, restore
+
+
+def profile_classify(model: Any, docs: list[str], warmup: str, top: int) -> list[list[str]]:
+    """Classify ``docs`` once with stage timers (and cProfile when ``top``); print the split."""
+    model.classify([warmup], n_jobs=1)
+    timer = StageTimer()
+    found, restore = _install_stage_timers(timer)
+    words = sum(len(d.split()) for d in docs)
+    profiler = None
+    if top:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    try:
+        gc.collect()
+        cpu = time.process_time()
+        if profiler is not None:
+            profiler.enable()
+        model.classify(docs, n_jobs=1)
+        if profiler is not None:
+            profiler.disable()
+        cpu = time.process_time() - cpu
+    finally:
+        restore()
+    stages = [*PROFILE_STAGES, REST]
+    seconds = {stage: timer.seconds.get(stage, 0.0) for stage in PROFILE_STAGES}
+    seconds[REST] = max(0.0, cpu - sum(seconds.values()))
+    rows = [
+        [stage, f"{seconds[stage]:.2f}", f"{seconds[stage] / cpu:.0%}",
+         fmt_rate(words / seconds[stage]) if seconds[stage] else "—"]
+        for stage in stages
+    ]
+    rows.append(["total model.classify", f"{cpu:.2f}", "100%", fmt_rate(words / cpu)])
+    print(f"\nwhere model.classify's CPU time goes ({words:,} words, {len(docs)} documents"
+          f"{', under cProfile' if profiler else ''}):")
+    print(text_table(["stage", "CPU s", "share", "words/s of the stage alone"], rows))
+    print("timed functions: " + ", ".join(found))
+    if profiler is not None:
+        import io
+        import pstats
+
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+        print(out.getvalue())
+    return rows
+
+
 # ------------------------------------------------------------------------ main
 
 
@@ -368,6 +526,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="use this many shipped clauses for textcat training and the F1 folds (smoke runs)",
     )
     parser.add_argument("--skip-f1", action="store_true", help="speed only")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only profile model.classify on the corpus: CPU time per stage",
+    )
+    parser.add_argument(
+        "--profile-top", type=int, default=0, help="with --profile: cProfile's N costliest"
+    )
     parser.add_argument(
         "--markdown", type=Path, help="also write the tables into this Markdown file"
     )
@@ -405,6 +571,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
         model = None
+
+    if args.profile:
+        if model is None:
+            return 1
+        rows = profile_classify(model, docs, warmup, args.profile_top)
+        if args.markdown:
+            body = ["## Where model.classify's time goes (`bench_throughput.py --profile`)", ""]
+            body += [f"- {label}: {value}" for label, value in header]
+            body += ["", markdown_table(["stage", "CPU s", "share", "words/s of the stage alone"],
+                                        rows)]
+            write_markdown_section(args.markdown, "bench_throughput_profile", "\n".join(body))
+            print(f"\nwrote {args.markdown}")
+        return 0
 
     started = time.perf_counter()
     shipped = shipped_clauses(args.train_sample)
