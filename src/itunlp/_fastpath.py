@@ -44,6 +44,7 @@ into a SciPy CSR matrix for training.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -366,6 +367,22 @@ def char_wb_ngrams(word: str, ngram_range: tuple[int, int]) -> list[str]:
     return out
 
 
+_MAX_PACKED = 15
+# 1 + log(count) for the packed counts 0..15 (0 is never used).
+_LOG_TF = np.concatenate(([0.0], np.log(np.arange(1, _MAX_PACKED + 1)) + 1.0))
+
+
+class _TypeIndex(dict):
+    """Token type -> id; an unseen token is analysed on first look-up."""
+
+    def __init__(self, add: Callable[[str], int]) -> None:
+        super().__init__()
+        self.add = add
+
+    def __missing__(self, token: str) -> int:
+        return self.add(token)
+
+
 class _Growing:
     """An append-only int64 array with amortised growth."""
 
@@ -496,8 +513,11 @@ class TextBlock:
         return (first + offset) * (2 * offset + 1) + (second + offset)
 
     def _reset(self) -> None:
-        self._types: dict[str, int] = {}
-        self._char_ptr, self._char_flat = _Growing(), _Growing()
+        self._types = _TypeIndex(self._add_type)
+        self._char_ptr, self._char_flat, self._char_count = _Growing(), _Growing(), _Growing()
+        # Per token type, its character block's contribution (see score); filled lazily.
+        self._type_sums = np.zeros((0, 0))
+        self._type_sums_filled = 0
         self._word_ptr, self._word_flat = _Growing(), _Growing()
         self._char_ptr.extend([0])
         self._word_ptr.extend([0])
@@ -506,9 +526,20 @@ class TextBlock:
         index = len(self._types)
         self._types[token] = index
         if self.char_ngram_range is not None:
-            grams = [self.char_ids.get(g, -1) for g in char_wb_ngrams(token, self.char_ngram_range)]
-            grams = [g for g in grams if g >= 0]
-            self._char_flat.extend(grams)
+            counts: dict[int, int] = {}
+            for gram in char_wb_ngrams(token, self.char_ngram_range):
+                col = self.char_ids.get(gram)
+                if col is not None:
+                    counts[col] = counts.get(col, 0) + 1
+            cols: list[int] = []
+            numbers: list[int] = []
+            for col, count in sorted(counts.items()):
+                while count > 0:  # counts are packed in 4 bits: split larger ones
+                    cols.append(col)
+                    numbers.append(min(count, _MAX_PACKED))
+                    count -= _MAX_PACKED
+            self._char_flat.extend(cols)
+            self._char_count.extend(numbers)
             self._char_ptr.extend([self._char_flat.size])
         words = [self._token_ids.get(w, -1) for w in _WORD_TOKEN.findall(token)]
         self._word_flat.extend(words)
@@ -524,20 +555,195 @@ class TextBlock:
             self._reset()
         tokens_per_clause = [text.lower().split() for text in batch.texts]
         lengths = np.fromiter(map(len, tokens_per_clause), dtype=np.int64, count=len(batch))
-        types = self._types
-        get = types.get
-        ids = []
-        append = ids.append
-        for tokens in tokens_per_clause:
-            for token in tokens:
-                index = get(token)
-                if index is None:
-                    index = self._add_type(token)
-                append(index)
-        type_ids = np.asarray(ids, dtype=np.int64)
+        type_ids = np.fromiter(
+            map(self._types.__getitem__, itertools.chain.from_iterable(tokens_per_clause)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
         rows = np.repeat(np.arange(len(batch)), lengths)
         batch.shared["text.types"] = (type_ids, rows)
         return type_ids, rows
+
+    def _word_entries(self, batch: ClauseBatch) -> tuple[np.ndarray, np.ndarray]:
+        """(clause, word feature) of every word n-gram occurrence of the batch."""
+        type_ids, token_rows = self._type_ids(batch)
+        words, owner = _expand(self._word_ptr.view(), self._word_flat.view(), type_ids)
+        word_rows = token_rows[owner]
+        parts_r, parts_c = [], []
+        if self.unigrams:
+            known = words >= 0
+            parts_r.append(word_rows[known])
+            parts_c.append(words[known])
+        if self.bigrams and len(words) > 1 and len(self._pair_keys):
+            first, second = words[:-1], words[1:]
+            ok = (word_rows[:-1] == word_rows[1:]) & (first != -1) & (second != -1)
+            keys = self._pair_key(first[ok], second[ok])
+            where = np.searchsorted(self._pair_keys, keys)
+            where[where == len(self._pair_keys)] = 0
+            hit = self._pair_keys[where] == keys
+            parts_r.append(word_rows[:-1][ok][hit])
+            parts_c.append(self._pair_values[where[hit]])
+        if not parts_c:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(parts_r), np.concatenate(parts_c)
+
+    def _char_entries(
+        self, batch: ClauseBatch
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(clause, char feature, count) of each token's character n-grams, token by token."""
+        type_ids, token_rows = self._type_ids(batch)
+        ptr = self._char_ptr.data
+        begin = ptr[type_ids]
+        lengths = ptr[type_ids + 1] - begin
+        rows = np.repeat(token_rows, lengths)
+        total = len(rows)
+        if not total:
+            return rows, rows, rows
+        where = np.repeat(begin - (np.cumsum(lengths) - lengths), lengths)
+        where += np.arange(total)
+        return rows, self._char_flat.data[where], self._char_count.data[where]
+
+    def _tables(self, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weights with idf (and the char weight) folded in, plus idf**2, as (k + 1, n) rows."""
+        cached = getattr(self, "_table_cache", None)
+        if cached is not None and cached[0] is coef:
+            return cached[1], cached[2]
+        k = coef.shape[0]
+        word = np.empty((k + 1, self.n_word))
+        word[:k] = coef[:, : self.n_word] * self.word_idf
+        word[k] = self.word_idf**2
+        char = np.empty((k + 1, self.n_char))
+        if self.n_char:
+            char[:k] = coef[:, self.n_word :] * (self.char_idf * self.char_weight)
+            char[k] = self.char_idf**2
+        self._table_cache = (coef, word, char)
+        self._type_sums_filled = 0  # new weights: every type's sums are stale
+        return word, char
+
+    @staticmethod
+    def _by_row(sums: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+        """Column sums of ``sums`` (k + 1, m) grouped by sorted ``rows``, as (k + 1, n)."""
+        out = np.zeros((sums.shape[0], n))
+        if not len(rows):
+            return out
+        first = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        out[:, rows[first]] = np.add.reduceat(sums, first, axis=1)
+        return out
+
+    def _word_sums(self, batch: ClauseBatch, table: np.ndarray) -> np.ndarray:
+        """Per clause: the word block's weighted sums and squared norm, (k + 1, n)."""
+        rows, cols = self._word_entries(batch)
+        n, k = len(batch), table.shape[0] - 1
+        if not len(cols):
+            return np.zeros((k + 1, n))
+        bits = max(1, int(self.n_word).bit_length())
+        keys = (rows << bits) | cols
+        keys.sort()
+        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        log_tf = np.log(np.diff(np.append(first, len(keys)))) + 1.0
+        unique = keys[first]
+        sums = table[:, unique & ((1 << bits) - 1)]
+        sums[:k] *= log_tf
+        sums[k] *= log_tf * log_tf
+        return self._by_row(sums, unique >> bits, n)
+
+    def _fill_type_sums(self, table: np.ndarray) -> np.ndarray:
+        """Each token type's character-block sums, as if it were alone in its clause."""
+        n_types = len(self._types)
+        if self._type_sums.shape[1:] != table.shape[:1]:
+            self._type_sums_filled = 0
+        filled = self._type_sums_filled
+        if self._type_sums.shape != (len(self._char_ptr.data) - 1, table.shape[0]):
+            grown = np.zeros((len(self._char_ptr.data) - 1, table.shape[0]))
+            if filled:
+                grown[:filled] = self._type_sums[:filled]
+            self._type_sums = grown
+        if filled < n_types:
+            ptr = self._char_ptr.data
+            lo, hi = ptr[filled], ptr[n_types]
+            cols = self._char_flat.data[lo:hi]
+            log_tf = _LOG_TF[self._char_count.data[lo:hi]]
+            owner = np.repeat(np.arange(n_types - filled), np.diff(ptr[filled : n_types + 1]))
+            sums = table[:, cols]
+            sums[:-1] *= log_tf
+            sums[-1] *= log_tf * log_tf
+            for j in range(table.shape[0]):
+                self._type_sums[filled:n_types, j] = np.bincount(
+                    owner, weights=sums[j], minlength=n_types - filled
+                )
+            self._type_sums_filled = n_types
+        return self._type_sums
+
+    def _char_sums(self, batch: ClauseBatch, table: np.ndarray) -> np.ndarray:
+        """Per clause: the character block's weighted sums and squared norm, (k + 1, n).
+
+        A clause's n-gram counts are the sums of its tokens' counts, and TF-IDF is
+        not linear in them (``1 + log(tf)``). So each token type's sums are computed
+        once, as if the type were alone, and added per clause; only the n-grams
+        that two tokens of one clause share (a minority) get a correction,
+        ``(1 + log(tf)) - sum(1 + log(count))``, found by sorting the batch's
+        (clause, n-gram) pairs.
+        """
+        n, k1 = len(batch), table.shape[0]
+        type_ids, token_rows = self._type_ids(batch)
+        type_sums = self._fill_type_sums(table)
+        out = self._by_row(np.ascontiguousarray(type_sums[type_ids].T), token_rows, n)
+        rows, cols, counts = self._char_entries(batch)
+        if not len(cols):
+            return out
+        bits = max(1, int(self.n_char).bit_length())
+        keys = (((rows << bits) | cols) << 4) | counts
+        keys.sort()
+        pairs = keys >> 4
+        differs = pairs[1:] != pairs[:-1]
+        starts = np.concatenate(([True], differs))
+        ends = np.concatenate((differs, [True]))
+        # Groups of two entries or more: one start that is not an end, and one end
+        # that is not a start, in the same order.
+        group_first = np.flatnonzero(starts & ~ends)
+        if not len(group_first):
+            return out
+        group_last = np.flatnonzero(ends & ~starts)
+        # Most n-grams occur once per token: a group of s such entries has tf = s and
+        # s alone-terms of 1 + log(1) = 1. Entries with a count above one adjust that.
+        tf = (group_last - group_first + 1).astype(np.float64)
+        alone = tf.copy()
+        alone_sq = tf.copy()
+        several = np.flatnonzero((keys & 15) > 1)
+        if len(several):
+            group = np.searchsorted(group_first, several, side="right") - 1
+            inside = (group >= 0) & (several <= group_last[np.maximum(group, 0)])
+            group, extra = group[inside], keys[several[inside]] & 15
+            np.add.at(tf, group, extra - 1)
+            np.add.at(alone, group, _LOG_TF[extra] - 1.0)
+            np.add.at(alone_sq, group, _LOG_TF[extra] ** 2 - 1.0)
+        together = np.log(tf) + 1.0
+        pair = pairs[group_first]
+        sums = table[:, pair & ((1 << bits) - 1)]
+        sums[: k1 - 1] *= together - alone
+        sums[k1 - 1] *= together * together - alone_sq
+        return out + self._by_row(sums, pair >> bits, n)
+
+    def score(self, batch: ClauseBatch, coef: np.ndarray) -> np.ndarray:
+        """``features @ coef.T`` for the batch without building the features.
+
+        ``coef`` holds this block's columns of the weights, shape ``(k, n_features)``.
+        The idf (and the character weight) are folded into the weights once; each
+        vectorizer's l2 norm divides the clause's sums at the end.
+        """
+        n, k = len(batch), coef.shape[0]
+        out = np.zeros((n, k))
+        if not n:
+            return out
+        word_table, char_table = self._tables(coef)
+        parts = [self._word_sums(batch, word_table)]
+        if self.n_char:
+            parts.append(self._char_sums(batch, char_table))
+        for sums in parts:
+            norms = np.sqrt(sums[k])
+            present = norms > 0
+            out[present] += (sums[:k, present] / norms[present]).T
+        return out
 
     def __call__(self, batch: ClauseBatch) -> SparseRows:
         n = len(batch)
@@ -569,9 +775,10 @@ class TextBlock:
         r1, c1, v1 = _tfidf(wr, wc, n, self.n_word, self.word_idf, 1.0)
         if not self.n_char:
             return r1, c1, v1
-        grams, owner = _expand(self._char_ptr.view(), self._char_flat.view(), type_ids)
+        rows, grams, counts = self._char_entries(batch)
         r2, c2, v2 = _tfidf(
-            token_rows[owner], grams, n, self.n_char, self.char_idf, self.char_weight
+            np.repeat(rows, counts), np.repeat(grams, counts), n, self.n_char, self.char_idf,
+            self.char_weight,
         )
         return (
             np.concatenate((r1, r2)),
@@ -752,6 +959,10 @@ class FastThemePredictor:
         self.terms = terms
         self.prior_hit, self.prior_miss = prior_hit, prior_miss
         self.offsets = np.cumsum([0] + [b.n_features for b in self.blocks])[:-1].tolist()
+        self._block_coef = {
+            b.name: np.ascontiguousarray(self.coef[:, o : o + b.n_features])
+            for b, o in zip(self.blocks, self.offsets, strict=True)
+        }
         self._learned_columns = [self.classes.index(t) for t in self.learned_themes]
         self._prior_columns = [self.classes.index(t) for t in self.prior_themes]
 
@@ -769,9 +980,12 @@ class FastThemePredictor:
         if not k or not n:
             return scores
         for block, offset in zip(self.blocks, self.offsets, strict=True):
+            weights = self._block_coef[block.name]
             if block is self.terms:
-                dense = self.terms.dense(batch) * self.terms.weight
-                scores += dense @ self.coef[:, offset : offset + block.n_features].T
+                scores += (self.terms.dense(batch) * self.terms.weight) @ weights.T
+                continue
+            if hasattr(block, "score"):  # a block that computes its own product
+                scores += block.score(batch, weights)
                 continue
             rows, cols, values = block(batch)
             scores += self._combine(rows, cols + offset, values, n)
