@@ -859,7 +859,7 @@ class TermsBlock:
         out[:, :, 0] = net > 0
         out[:, :, 1] = np.log1p(net)
         out[:, :, 2] = traps > 0
-        dense = out.reshape(len(batch), -1)
+        dense = out.reshape(len(batch), 3 * len(self.themes))
         batch.shared["terms.dense"] = dense
         return dense
 
