@@ -117,7 +117,7 @@ def pysbd_spans() -> Callable[[str], Spans]:
 
 def itunlp_spans(model=None) -> Callable[[str], Spans]:
     """itunlp's clause segmenter, rules only or with a boundary model."""
-    from itunlp.segmenter import split_into_clauses
+    from itunlp.segmentation.component import split_into_clauses
 
     return lambda text: [(c.start, c.end) for c in split_into_clauses(text, model)]
 
@@ -129,7 +129,7 @@ def load_gold(data_dir: Path):
     """Development records, documents and styles, plus the seed as training data."""
     import pandas as pd
 
-    from itunlp.segmentation_eval import read_gold
+    from itunlp.evaluation.segmentation import read_gold
 
     records, documents, styles = read_gold(data_dir)
     seed_dir = data_dir.parent / "seed"
@@ -147,7 +147,7 @@ def leave_one_out_spans(records, documents, seed, seed_docs) -> Callable[[str], 
     """A splitter that scores each dev document with a model not trained on it."""
     import pandas as pd
 
-    from itunlp.boundary_training import fit_boundary_model
+    from itunlp.segmentation.boundary_training import fit_boundary_model
 
     by_text = {}
     for doc_id, text in documents.items():
@@ -189,7 +189,7 @@ def speed_table(docs: list[str], model, budget_s: float, chunk: int) -> list[lis
     import pysbd
     import spacy
 
-    from itunlp.segmenter import split_into_clauses
+    from itunlp.segmentation.component import split_into_clauses
 
     chunks = [docs[i : i + chunk] for i in range(0, len(docs), chunk)]
     words = [sum(len(d.split()) for d in c) for c in chunks]
@@ -246,8 +246,8 @@ def as_sentences(spans: Callable[[str], Spans]) -> Callable[[str], list[str]]:
 
 def quality_table(data_dir: Path) -> tuple[list[list[str]], dict[str, float]]:
     """Golden-rules passes and dev-set clause F1 of each splitter."""
-    from itunlp.segmentation_eval import evaluate_segmentation
-    from itunlp.segmenter import split_sentences
+    from itunlp.evaluation.segmentation import evaluate_segmentation
+    from itunlp.segmentation.component import split_sentences
 
     records, documents, styles, seed, seed_docs = load_gold(data_dir)
     nlp = _sentencizer()
@@ -296,7 +296,7 @@ def trained_model(data_dir: Path):
     """A boundary model trained on the seed and the whole development set."""
     import pandas as pd
 
-    from itunlp.boundary_training import fit_boundary_model
+    from itunlp.segmentation.boundary_training import fit_boundary_model
 
     records, documents, _, seed, seed_docs = load_gold(data_dir)
     return fit_boundary_model(

@@ -268,7 +268,7 @@ def itunlp_estimator(model: Any | None) -> Any:
     """An unfitted copy of the default model's estimator (its parameters), or the defaults."""
     from sklearn.base import clone
 
-    from itunlp.classifier import ThemeClassifier
+    from itunlp.themes.classifier import ThemeClassifier
 
     for attribute in ("classifier", "classifier_", "estimator"):
         estimator = getattr(model, attribute, None)
@@ -279,7 +279,7 @@ def itunlp_estimator(model: Any | None) -> Any:
 
 def shipped_clauses(sample: int | None) -> Any:
     """The shipped labelled corpus, or a seeded sample of it (for smoke runs)."""
-    from itunlp.corpus import load_shipped_corpus
+    from itunlp.labels.corpus import load_shipped_corpus
 
     frame = load_shipped_corpus()
     if sample is not None and sample < len(frame):

@@ -1,4 +1,4 @@
-"""Tests of itunlp.active: what suggest picks, and the spreadsheet-safe file it writes."""
+"""Tests of itunlp.labels.suggest: what suggest picks, and the spreadsheet-safe file it writes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from itunlp.active import escape_cell, label_documents, suggest, write_suggestions
-from itunlp.corpus import LabelError, read_labels
+from itunlp.labels.corpus import LabelError, read_labels
+from itunlp.labels.suggest import escape_cell, label_documents, suggest, write_suggestions
 from itunlp.themes import load_themes
 
 

@@ -1,4 +1,4 @@
-"""Tests of itunlp.agreement: kappa and F1 between two annotators, checked by hand."""
+"""Tests of itunlp.labels.agreement: kappa and F1 between two annotators, checked by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from itunlp.agreement import agreement, normalise_text
+from itunlp.labels.agreement import agreement, normalise_text
 
 TEXTS = [f"Clause number {word}." for word in ("one", "two", "three", "four", "five", "six")]
 # gender:       A = 1 1 0 0 0 0   B = 1 0 0 0 0 1

@@ -11,15 +11,15 @@ from typing import ClassVar
 import pandas as pd
 import pytest
 
-from itunlp.batch import (
+from itunlp.documents import DocumentError, read_document
+from itunlp.run.batch import (
     SEGMENT_COLUMNS,
     classify_documents,
     clause_columns,
     segment_documents,
     stream_clauses,
 )
-from itunlp.documents import DocumentError, read_document
-from itunlp.segmenter import split_into_clauses
+from itunlp.segmentation.component import split_into_clauses
 
 RESOLUTION = """RESOLUTION 70 (REV. BUCHAREST, 2022)
 

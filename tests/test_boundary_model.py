@@ -8,15 +8,15 @@ import json
 import pandas as pd
 import pytest
 
-from itunlp.boundary_model import (
+from itunlp.segmentation.boundary_model import (
     FORMAT_NAME,
     FORMAT_VERSION,
     BoundaryModel,
     candidate_features,
     rule_decision,
 )
-from itunlp.boundary_training import boundary_examples, fit_boundary_model
-from itunlp.segmenter import split_into_clauses
+from itunlp.segmentation.boundary_training import boundary_examples, fit_boundary_model
+from itunlp.segmentation.component import split_into_clauses
 
 # ------------------------------------------------------------------------ features
 

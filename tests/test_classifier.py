@@ -9,7 +9,8 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from itunlp.classifier import (
+from itunlp.themes import load_themes
+from itunlp.themes.classifier import (
     PRIOR_HIT,
     FewLabelsWarning,
     ThemeClassifier,
@@ -17,7 +18,6 @@ from itunlp.classifier import (
     coerce_clauses,
     function_kind,
 )
-from itunlp.themes import load_themes
 
 # A tiny corpus in the ITU styles: enough clauses for 2-fold threshold tuning on four
 # themes, small enough to fit in well under a second.
@@ -373,7 +373,7 @@ def test_explain_rejects_an_unknown_theme(fitted: ThemeClassifier) -> None:
 def test_a_theme_whose_term_prior_beats_the_model_out_of_fold_uses_the_prior(
     scheme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import itunlp.classifier as module
+    import itunlp.themes.classifier as module
 
     # Make every learned model look useless out of fold: the prior must take over.
     monkeypatch.setattr(

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from itunlp import clause_rules as rules
+from itunlp.segmentation import rules as rules
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from itunlp._resources import default_model_dir
 from itunlp.cli import main
-from itunlp.corpus import read_labels
+from itunlp.labels.corpus import read_labels
 
 RESOLUTION = """RESOLUTION 70 (REV. BUCHAREST, 2022)
 Mainstreaming a gender perspective in ITU

@@ -13,7 +13,7 @@ from itunlp.cli import main
 from itunlp.cli._train import UsageProblem, format_results, run_evaluate, run_train
 from itunlp.pipeline import load
 
-pytestmark = pytest.mark.filterwarnings("ignore::itunlp.classifier.FewLabelsWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::itunlp.themes.classifier.FewLabelsWarning")
 
 ROWS = [
     ("Broadband must reach rural schools.", ["connectivity"], "A"),

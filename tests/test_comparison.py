@@ -1,4 +1,4 @@
-"""Tests of itunlp.comparison: two models on the same labels or the same CV folds."""
+"""Tests of itunlp.evaluation.comparison: two models on the same labels or the same CV folds."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import itunlp.comparison as comparison
-from itunlp.classifier import ThemeClassifier
-from itunlp.comparison import compare_models, union_scheme
-from itunlp.corpus import LabelError, read_labels
+import itunlp.evaluation.comparison as comparison
+from itunlp.evaluation.comparison import compare_models, union_scheme
+from itunlp.labels.corpus import LabelError, read_labels
 from itunlp.pipeline import ThemeModel
 from itunlp.themes import ThemeScheme, load_themes
+from itunlp.themes.classifier import ThemeClassifier
 
 GENDER = [
     "Women engineers should lead more study groups.",

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from itunlp._resources import data_dir
-from itunlp.corpus import (
+from itunlp.labels.corpus import (
     RECORD_COLUMNS,
     LabelError,
     files_sha256,

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from itunlp._resources import data_dir
-from itunlp.diffing import (
+from itunlp.segmentation.component import split_into_clauses
+from itunlp.views.diffing import (
     DIFF_COLUMNS,
     align_clauses,
     clause_similarity,
@@ -18,7 +19,6 @@ from itunlp.diffing import (
     normalise_clause,
     theme_balance,
 )
-from itunlp.segmenter import split_into_clauses
 
 EXAMPLES = data_dir() / "examples"
 

@@ -338,7 +338,7 @@ def test_symlink_loop_file_is_a_document_error(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
 def test_symlink_loop_in_a_folder_neither_hangs_nor_hides_documents(tmp_path):
-    from itunlp.batch import segment_documents
+    from itunlp.run.batch import segment_documents
 
     corpus = tmp_path / "corpus"
     (corpus / "sub").mkdir(parents=True)

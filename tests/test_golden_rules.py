@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from itunlp.segmenter import split_sentences
+from itunlp.segmentation.component import split_sentences
 
 GOLDEN = Path(__file__).resolve().parents[2] / "shared" / "golden" / "english_golden_rules.json"
 

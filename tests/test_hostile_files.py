@@ -408,6 +408,7 @@ def test_bombs_are_refused_without_inflating_memory(tmp_path: Path) -> None:
     assert measured.peak_rss < 1_000_000_000, f"peak RSS {measured.peak_rss / 1e6:.0f} MB"
 
 
+@pytest.mark.slow
 def test_a_docx_lying_about_its_size_does_not_inflate_memory(tmp_path: Path) -> None:
     folder = tmp_path / "liar"
     folder.mkdir()

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itunlp.corpus import LabelError, read_labels
+from itunlp.labels.corpus import LabelError, read_labels
 
 GOOD = {"text": "Broadband must reach every rural school.", "themes": ["connectivity"]}
 FORMULA = "=cmd|' /C calc'!A0"

@@ -340,6 +340,7 @@ def test_a_save_that_fails_midway_leaves_the_previous_model(
     assert [p.name for p in model_dir.parent.iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 def test_a_save_killed_midway_leaves_a_loadable_model(model_dir: Path, tmp_path: Path) -> None:
     """SIGKILL a process while it saves over the model, several times; it always loads."""
     script = tmp_path / "save_forever.py"
@@ -368,6 +369,7 @@ def test_a_save_killed_midway_leaves_a_loadable_model(model_dir: Path, tmp_path:
         assert itunlp.load(model_dir).predict_proba(PROBE).equals(before), attempt
 
 
+@pytest.mark.slow
 def test_a_save_killed_between_its_two_renames_leaves_a_loadable_model(
     model_dir: Path, tmp_path: Path
 ) -> None:
@@ -407,6 +409,7 @@ def _big_corpus(folder: Path, size: int) -> None:
     write_corpus(folder, size, seed=3)
 
 
+@pytest.mark.slow
 def test_a_classify_killed_while_writing_leaves_no_partial_output(tmp_path: Path) -> None:
     small, big = tmp_path / "small", tmp_path / "big"
     small.mkdir()

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from itunlp.segmenter import split_into_clauses, split_sentences
+from itunlp.segmentation.component import split_into_clauses, split_sentences
 
 HANG_SECONDS = 60
 
@@ -361,6 +361,7 @@ def test_segmenting_is_deterministic(alarm_guard: None, text: str) -> None:
     assert split_into_clauses(text) == split_into_clauses(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=hostile_text)
 def test_spacy_component_invariants_hold_on_any_text(alarm_guard: None, text: str) -> None:
@@ -409,6 +410,7 @@ def _predict_all(model: Any, texts: list[str]) -> int:
     return len(predictions)
 
 
+@pytest.mark.slow
 def test_model_predicts_hostile_clauses_without_error_or_hang(model: Any) -> None:
     texts = list(MODEL_CASES.values())
     result = run_bounded(lambda _: _predict_all(model, texts), "", seconds=60)

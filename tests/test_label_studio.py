@@ -1,4 +1,4 @@
-"""Tests of itunlp.label_studio: tasks out, a simulated export back in, read_labels over it."""
+"""Tests of itunlp.labels.label_studio: tasks out, a simulated export back in, read_labels."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from itunlp.corpus import LabelError, read_labels
-from itunlp.label_studio import label_config, read_label_studio, to_label_studio
+from itunlp.labels.corpus import LabelError, read_labels
+from itunlp.labels.label_studio import label_config, read_label_studio, to_label_studio
 from itunlp.themes import load_themes
 
 DOCUMENT = "Girls in ICT Day was marked. Satellite filings rose. The session closed."

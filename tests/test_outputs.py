@@ -11,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 
-from itunlp.outputs import (
+from itunlp.run.outputs import (
     OutputFormatError,
     TablePrinter,
     TableWriter,
@@ -123,7 +123,7 @@ def test_a_failed_replace_leaves_the_old_file_intact(tmp_path, table, monkeypatc
     def crash(*args):
         raise OSError("disk vanished")
 
-    monkeypatch.setattr("itunlp.outputs.os.replace", crash)
+    monkeypatch.setattr("itunlp.run.outputs.os.replace", crash)
     with pytest.raises(OSError, match="disk vanished"):
         write_table(table, path)
     assert path.read_bytes() == before

@@ -6,6 +6,9 @@ import hashlib
 import json
 import os
 import pickle
+import subprocess
+import sys
+import time
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -16,8 +19,6 @@ import pytest
 
 import itunlp
 from itunlp import persistence
-from itunlp.boundary_model import BoundaryModel
-from itunlp.classifier import FewLabelsWarning, ThemeClassifier
 from itunlp.persistence import (
     ModelFileError,
     ModelNotFoundError,
@@ -25,6 +26,8 @@ from itunlp.persistence import (
     save_model_folder,
 )
 from itunlp.pipeline import ThemeModel, load
+from itunlp.segmentation.boundary_model import BoundaryModel
+from itunlp.themes.classifier import FewLabelsWarning, ThemeClassifier
 
 CLAUSES = [
     ("Broadband must reach rural schools.", ["connectivity"]),
@@ -386,3 +389,34 @@ def test_saved_model_folder_is_readable_by_others(tmp_path):
     load().save(tmp_path / "copy")
     mode = stat.S_IMODE((tmp_path / "copy").stat().st_mode)
     assert mode & 0o055 == 0o055  # group and others may list and enter it
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("how", ["save", "load"])
+def test_leftovers_of_killed_saves_are_removed_on_the_next_save_or_load(
+    saved: Path, model: ThemeModel, how: str
+) -> None:
+    from itunlp._staging import _host_tag
+
+    parent, host = saved.parent, _host_tag()
+    dead = parent / f".tiny.saving-{host}-{_dead_pid()}-abc123"
+    old_style = parent / ".tiny.saving-xyz789"  # no owner in the name, untouched for two days
+    running = parent / f".tiny.saving-{host}-{os.getppid()}-def456"  # its process is alive
+    elsewhere = parent / ".tiny.saving-0123abcd-1-ghi789"  # another machine, recent
+    other_model = parent / f".other.saving-{host}-{_dead_pid()}-jkl012"
+    for folder in (dead, old_style, running, elsewhere, other_model):
+        folder.mkdir()
+        (folder / "classifier.json").write_text("{}")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old_style, (two_days_ago, two_days_ago))
+    if how == "save":
+        model.save(saved)
+    else:
+        itunlp.load(saved)
+    left = sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+    assert left == sorted([running.name, elsewhere.name, other_model.name])

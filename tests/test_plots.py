@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from itunlp.plots import plot_diff, plot_heatmap, plot_themes, table_themes, theme_shares  # noqa: E402
+from itunlp.views.plots import plot_diff, plot_heatmap, plot_themes, table_themes, theme_shares  # noqa: E402
 
 
 @pytest.fixture

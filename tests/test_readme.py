@@ -24,7 +24,8 @@ def _marked_command(marker: str) -> str:
 def test_readme_has_the_three_fresh_machine_commands():
     assert _marked_command("install") == 'pip install -e ".[all]"'
     assert _marked_command("classify with the shipped model").startswith("itunlp classify ")
-    assert _marked_command("run the tests") == "pytest"
+    assert _marked_command("run the tests") == 'pytest -m "not slow and not browser"'
+    assert _marked_command("run the slow tests") == 'pytest -m "slow or browser"'
 
 
 @pytest.mark.parametrize(

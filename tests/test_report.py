@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from itunlp._resources import data_dir
-from itunlp.diffing import diff
-from itunlp.report import function_kind, write_diff_report, write_report
-from itunlp.segmenter import split_into_clauses
+from itunlp.segmentation.component import split_into_clauses
+from itunlp.views.diffing import diff
+from itunlp.views.report import function_kind, write_diff_report, write_report
 
 EXAMPLES = data_dir() / "examples"
 THEMES = ["gender", "stakeholder_participation", "cybersecurity"]

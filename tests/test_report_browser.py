@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from itunlp._resources import data_dir
-from itunlp.report import write_report
-from itunlp.segmenter import split_into_clauses
+from itunlp.segmentation.component import split_into_clauses
+from itunlp.views.report import write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

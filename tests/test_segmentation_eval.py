@@ -11,10 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import itunlp.cli._segmentation  # noqa: F401  (registers the verb on the group)
-from itunlp.boundary_model import BoundaryModel
 from itunlp.cli._group import main
 from itunlp.cli._segmentation import run_evaluate_segmentation
-from itunlp.segmentation_eval import (
+from itunlp.evaluation.segmentation import (
     COLUMNS,
     edges_match,
     evaluate_segmentation,
@@ -22,6 +21,7 @@ from itunlp.segmentation_eval import (
     read_gold,
     score_spans,
 )
+from itunlp.segmentation.boundary_model import BoundaryModel
 
 # ------------------------------------------------------------------- matching rule
 

@@ -10,8 +10,8 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from itunlp.boundary_model import BoundaryModel
-from itunlp.segmenter import (
+from itunlp.segmentation.boundary_model import BoundaryModel
+from itunlp.segmentation.component import (
     Clause,
     ClauseSegmenter,
     find_boundary_candidates,

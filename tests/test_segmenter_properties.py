@@ -12,8 +12,8 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from itunlp.boundary_model import BoundaryModel
-from itunlp.segmenter import split_into_clauses, split_sentences
+from itunlp.segmentation.boundary_model import BoundaryModel
+from itunlp.segmentation.component import split_into_clauses, split_sentences
 
 # Pieces that reach the rules often: stops, quotes, brackets, markers, headings,
 # furniture, connectives, abbreviations, newlines, emoji.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from itunlp.summary import ALL, SUMMARY_COLUMNS, SummaryAccumulator, clause_role, summarize
+from itunlp.views.summary import ALL, SUMMARY_COLUMNS, SummaryAccumulator, clause_role, summarize
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from itunlp.classifier import ThemeClassifier
-from itunlp.corpus import LabelError
+from itunlp.labels.corpus import LabelError
 from itunlp.pipeline import ThemeModel, load
 from itunlp.themes import load_themes
+from itunlp.themes.classifier import ThemeClassifier
 from itunlp.training import (
     RESULT_COLUMNS,
     evaluate,
@@ -22,7 +22,7 @@ from itunlp.training import (
 )
 
 # Tiny corpora leave most themes without labels; that warning is tested in test_classifier.
-pytestmark = pytest.mark.filterwarnings("ignore::itunlp.classifier.FewLabelsWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::itunlp.themes.classifier.FewLabelsWarning")
 
 # Two authored "sources" in the codebook record format, three themes, a few none.
 SOURCE_A = [
@@ -257,8 +257,9 @@ def _fake_shipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, parts: dict) 
         path.write_text("".join(json.dumps({"text": t, "themes": th}) + "\n" for t, th in rows))
         files[part] = [path]
     monkeypatch.setattr(
-        "itunlp.training.shipped_label_files", lambda wanted: files.get(wanted[0], [])
+        "itunlp.labels.training_corpus.shipped_label_files", lambda wanted: files.get(wanted[0], [])
     )
+    monkeypatch.setattr("itunlp.labels.training_corpus.shipped_documents", dict)
     monkeypatch.setattr("itunlp.training.shipped_documents", dict)
 
 

@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,8 +38,16 @@ import numpy as np
 import sklearn
 
 import itunlp
-from itunlp.classifier import ThemeClassifier
-from itunlp.themes import ThemeScheme
+from itunlp._staging import (
+    META_FILE,
+    _fsync_dir,
+    _new_staging,
+    _publish,
+    _recover_interrupted_save,
+    _remove_leftover_saves,
+)
+from itunlp.themes.classifier import ThemeClassifier
+from itunlp.themes.scheme import ThemeScheme
 
 __all__ = [
     "FORMAT_NAME",
@@ -55,7 +62,6 @@ __all__ = [
 
 FORMAT_NAME = "itunlp-model"
 FORMAT_VERSION = 1
-META_FILE = "meta.json"
 CLASSIFIER_JSON = "classifier.json"
 CLASSIFIER_ARRAYS = "classifier.npz"
 THEMES_FILE = "themes.json"
@@ -105,17 +111,6 @@ def _write_json(path: Path, data: Any) -> None:
     _write_bytes(path, (text + "\n").encode("utf-8"))
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # some platforms cannot open a directory; the rename still holds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -323,6 +318,7 @@ def check_model_target(path: str | Path) -> Path:
     """
     target = Path(path)
     _recover_interrupted_save(target)
+    _remove_leftover_saves(target)
     if not target.exists():
         return target
     if not target.is_dir():
@@ -377,9 +373,7 @@ def save_model_folder(
     check_is_fitted(classifier)
     target = check_model_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=target.parent))
-    # mkdtemp's 0700 would hide the finished model from colleagues sharing the folder.
-    staging.chmod(0o755)
+    staging = _new_staging(target)
     try:
         state, arrays = _classifier_state(classifier)
         _write_json(staging / CLASSIFIER_JSON, state)
@@ -447,44 +441,8 @@ def _build_meta(
     return record
 
 
-def _recover_interrupted_save(target: Path) -> None:
-    """Put back the previous model if a save died between its two renames.
-
-    :func:`_publish` moves the old folder aside before moving the new one in; a
-    process killed in between leaves only ``.NAME.old-*``. The newest such folder
-    that holds a model is renamed back, so the last good model is never lost.
-    """
-    if target.exists():
-        return
-    backups = sorted(
-        (p for p in target.parent.glob(f".{target.name}.old-*") if (p / META_FILE).is_file()),
-        key=lambda p: p.stat().st_mtime,
-    )
-    if backups:
-        os.replace(backups[-1], target)
-        warnings.warn(
-            f"{target}: restored the previous model from {backups[-1].name}, left by a save "
-            "that was interrupted",
-            UserWarning,
-            stacklevel=3,
-        )
 
 
-def _publish(staging: Path, target: Path) -> None:
-    """Rename the finished folder into place, keeping the old one until that succeeded."""
-    if not target.exists():
-        os.replace(staging, target)
-    else:
-        backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        backup.rmdir()
-        os.replace(target, backup)
-        try:
-            os.replace(staging, target)
-        except BaseException:
-            os.replace(backup, target)
-            raise
-        shutil.rmtree(backup, ignore_errors=True)
-    _fsync_dir(target.parent)
 
 
 # ------------------------------------------------------------------- load
@@ -517,6 +475,7 @@ def load_model_folder(path: str | Path) -> LoadedModel:
     """
     folder = Path(path)
     _recover_interrupted_save(folder)
+    _remove_leftover_saves(folder)
     if not folder.is_dir():
         raise ModelNotFoundError(
             f"No model folder at {folder}; train one with `itunlp train -o {folder}` or "

@@ -1,7 +1,7 @@
 """The model users load: the segmenter and the theme classifier, with DataFrames out.
 
-This is the one module that joins the two halves: :mod:`itunlp.segmenter` (spaCy
-side, text to clauses) and :mod:`itunlp.classifier` (scikit-learn side, clause
+This is the one module that joins the two halves: :mod:`itunlp.segmentation.component` (spaCy
+side, text to clauses) and :mod:`itunlp.themes.classifier` (scikit-learn side, clause
 strings to themes). The segmenter is imported only when :meth:`ThemeModel.segment`
 runs, so predicting themes for already-cut clauses never loads spaCy.
 """
@@ -17,7 +17,6 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from itunlp._resources import default_model_dir
-from itunlp.classifier import ThemeClassifier, coerce_clauses
 from itunlp.persistence import (
     SEGMENTER_FILE,
     ModelFileError,
@@ -25,11 +24,12 @@ from itunlp.persistence import (
     load_model_folder,
     save_model_folder,
 )
-from itunlp.themes import ThemeScheme
+from itunlp.themes.classifier import ThemeClassifier, coerce_clauses
+from itunlp.themes.scheme import ThemeScheme
 
 if TYPE_CHECKING:  # pragma: no cover
-    from itunlp.boundary_model import BoundaryModel
-    from itunlp.segmenter import Clause
+    from itunlp.segmentation.boundary_model import BoundaryModel
+    from itunlp.segmentation.component import Clause
 
 __all__ = ["ThemeModel", "load"]
 
@@ -105,7 +105,7 @@ class ThemeModel:
         -------
         list of Clause
         """
-        from itunlp.segmenter import split_into_clauses
+        from itunlp.segmentation.component import split_into_clauses
 
         return split_into_clauses(text, boundary_model=self.boundary_model)
 
@@ -191,8 +191,8 @@ class ThemeModel:
         return save_model_folder(path, self.classifier, self.meta, boundary)
 
     def classify(self, texts_or_paths: Any, **kwargs: Any) -> pd.DataFrame:
-        """One row per clause of each text or file; see :func:`itunlp.batch.classify_documents`."""
-        from itunlp.batch import classify_documents
+        """One row per clause of each text or file (:func:`itunlp.run.batch.classify_documents`)."""
+        from itunlp.run.batch import classify_documents
 
         return classify_documents(self, texts_or_paths, **kwargs)
 
@@ -234,7 +234,7 @@ def load(path: str | Path | None = None) -> ThemeModel:
     loaded = load_model_folder(folder)
     boundary = None
     if loaded.boundary_model is not None:
-        from itunlp.boundary_model import BoundaryModel
+        from itunlp.segmentation.boundary_model import BoundaryModel
 
         try:
             boundary = BoundaryModel.from_dict(loaded.boundary_model)

@@ -1,7 +1,7 @@
 """``itunlp classify`` and ``itunlp segment``: a folder of documents in, a clause table out.
 
 Both verbs are thin over :func:`run_batch`, which tests call directly: it reads,
-segments, classifies and writes chunk by chunk (:func:`itunlp.batch.stream_clauses`),
+segments, classifies and writes chunk by chunk (:func:`itunlp.run.batch.stream_clauses`),
 so a corpus of any size runs in flat memory. Documents that fail are reported on
 stderr with path and reason, listed in ``OUT.errors.csv`` and skipped. Exit status:
 0 all documents done, 1 some failed, 2 usage error (bad option, unknown output
@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 import click
 
+from itunlp.cli import _options as options
 from itunlp.cli._group import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -49,7 +50,7 @@ class _Usage(Exception):
 
 
 def _check_output(path: Path, what: str) -> None:
-    from itunlp.outputs import OutputFormatError, check_output
+    from itunlp.run.outputs import OutputFormatError, check_output
 
     try:
         check_output(path)
@@ -133,7 +134,7 @@ def run_batch(
     model_dir : Path, optional
         A model folder; the shipped default when None.
     jobs, engine, scheduler, recursive, explain
-        As :func:`itunlp.batch.classify_documents` (``jobs`` is ``n_jobs``).
+        As :func:`itunlp.run.batch.classify_documents` (``jobs`` is ``n_jobs``).
     summary_out : Path, optional
         Also write :func:`itunlp.summarize`'s table there.
     quiet : bool
@@ -146,10 +147,10 @@ def run_batch(
     BatchRun
         ``status`` is the exit status: 0, 1 (some documents failed) or 2 (usage).
     """
-    from itunlp.batch import clause_columns, stream_clauses
-    from itunlp.outputs import TablePrinter, TableWriter, errors_path, write_errors, write_table
-    from itunlp.progress import Progress
-    from itunlp.summary import SummaryAccumulator
+    from itunlp.run.batch import clause_columns, stream_clauses
+    from itunlp.run.outputs import TablePrinter, TableWriter, errors_path, write_errors, write_table
+    from itunlp.run.progress import Progress
+    from itunlp.views.summary import SummaryAccumulator
 
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
@@ -237,16 +238,9 @@ _OUT_HELP = "Write the clause table here (.csv, .jsonl or .parquet); default: a 
 
 @main.command("classify")
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), help=_OUT_HELP
-)
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    help="Model folder (default: the shipped model).",
-)
-@click.option("-j", "--jobs", default=1, show_default=True, help="Processes (-1: all cores).")
+@options.output(_OUT_HELP)
+@options.model(folder=False)
+@options.jobs("Processes (-1: all cores).", default=1)
 @click.option(
     "--engine",
     type=click.Choice(["local", "dask"]),
@@ -259,7 +253,7 @@ _OUT_HELP = "Write the clause table here (.csv, .jsonl or .parquet); default: a 
     metavar="ADDRESS",
     help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster for the run).",
 )
-@click.option("-r", "--recursive", is_flag=True, help="Look into subfolders of folder arguments.")
+@options.recursive()
 @click.option("--explain", is_flag=True, help="Add the top terms behind each predicted theme.")
 @click.option(
     "--summary",
@@ -267,7 +261,7 @@ _OUT_HELP = "Write the clause table here (.csv, .jsonl or .parquet); default: a 
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write clauses per theme and operative/preamble counts per document.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar (errors are still shown).")
+@options.quiet()
 def classify_command(
     paths: tuple[str, ...],
     out: Path | None,
@@ -305,11 +299,9 @@ def classify_command(
 
 @main.command("segment")
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), help=_OUT_HELP
-)
-@click.option("-r", "--recursive", is_flag=True, help="Look into subfolders of folder arguments.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar (errors are still shown).")
+@options.output(_OUT_HELP)
+@options.recursive()
+@options.quiet()
 def segment_command(paths: tuple[str, ...], out: Path | None, recursive: bool, quiet: bool) -> None:
     """Cut documents into clauses (the classify table without themes).
 

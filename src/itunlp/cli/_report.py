@@ -1,9 +1,9 @@
 """``itunlp report`` and ``itunlp diff``: the files analysts open, not tables they read.
 
-Both verbs are thin: ``report`` classifies with :mod:`itunlp.batch` (the same ingest,
+Both verbs are thin: ``report`` classifies with :mod:`itunlp.run.batch` (the same ingest,
 errors and progress as ``itunlp classify``) and hands the table to
-:func:`itunlp.report.write_report`; ``diff`` reads two files with
-:func:`itunlp.documents.read_document` and hands their texts to :func:`itunlp.diff`.
+:func:`itunlp.views.report.write_report`; ``diff`` reads two files with
+:func:`itunlp.documents.reading.read_document` and hands their texts to :func:`itunlp.diff`.
 The workers :func:`run_report` and :func:`run_diff` are what tests call directly.
 """
 
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 import pandas as pd
 
+from itunlp.cli import _options as options
 from itunlp.cli._group import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -70,8 +71,8 @@ def run_report(
     -------
     ReportRun
     """
-    from itunlp.batch import classify_documents
-    from itunlp.report import write_report
+    from itunlp.run.batch import classify_documents
+    from itunlp.views.report import write_report
 
     model = load_model_option(model_dir)
     failures: list[tuple[str, str]] = []
@@ -110,8 +111,8 @@ def run_diff(
     tuple of pandas.DataFrame
         The diff table (:func:`itunlp.diff`) and its theme balance.
     """
-    from itunlp.diffing import diff, theme_balance
     from itunlp.documents import read_document
+    from itunlp.views.diffing import diff, theme_balance
 
     old_doc, new_doc = read_document(old), read_document(new)
     model = load_model_option(model_dir)
@@ -119,7 +120,7 @@ def run_diff(
     balance = theme_balance(table)
     if out is not None:
         if out.suffix.lower() in (".html", ".htm"):
-            from itunlp.report import write_diff_report
+            from itunlp.views.diff_report import write_diff_report
 
             write_diff_report(
                 table,
@@ -129,7 +130,7 @@ def run_diff(
                 new_label=new.name,
             )
         else:
-            from itunlp.outputs import write_table
+            from itunlp.run.outputs import write_table
 
             write_table(table, out)
     return table, balance
@@ -144,28 +145,12 @@ def _check_out(out: Path, allowed: tuple[str, ...], option: str = "-o/--output")
         raise click.UsageError(f"cannot write {str(out)!r}: folder {out.parent} does not exist")
 
 
-_MODEL_OPTION = click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Model folder (default: the shipped model).",
-)
-
-
 @main.command("report")
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The .html file to write.",
-)
-@_MODEL_OPTION
-@click.option("--recursive", is_flag=True, help="Descend into sub-folders of folder arguments.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar (errors are still shown).")
+@options.output("The .html file to write.", required=True)
+@options.model(exists=True)
+@options.recursive()
+@options.quiet()
 @click.option("--title", default=None, help="Page title (default: names the inputs).")
 def report_command(
     paths: tuple[str, ...],
@@ -202,15 +187,8 @@ def report_command(
 @main.command("diff")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="diff.html (side-by-side view) or diff.csv / .jsonl / .parquet (the table).",
-)
-@_MODEL_OPTION
+@options.output("diff.html (side-by-side view) or diff.csv / .jsonl / .parquet (the table).")
+@options.model(exists=True)
 def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None) -> None:
     """Compare two versions of a text (OLD, NEW) clause by clause, with their themes.
 
@@ -220,8 +198,8 @@ def diff_command(old: Path, new: Path, out: Path | None, model_dir: Path | None)
 
     Exit status: 0 done, 2 usage error (including a file that cannot be read).
     """
-    from itunlp.diffing import describe_balance
     from itunlp.documents import DocumentError
+    from itunlp.views.diffing import describe_balance
 
     if out is not None:
         _check_out(out, _DIFF_FORMATS)

@@ -15,8 +15,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from itunlp.cli import _options as options
 from itunlp.cli._group import load_model_option, main
-from itunlp.corpus import LabelError
+from itunlp.labels.corpus import LabelError
 
 _FORMATS = ("csv", "label-studio")
 
@@ -37,7 +38,7 @@ def format_scores(frame: pd.DataFrame, columns: Sequence[str]) -> str:
 
 def _already_labelled(exclude: Sequence[Path], scheme: object) -> list[str]:
     """Texts already labelled: the shipped corpus and any --exclude label files."""
-    from itunlp.corpus import load_shipped_corpus, read_labels
+    from itunlp.labels.corpus import load_shipped_corpus, read_labels
 
     texts: list[str] = []
     # Read with the shipped scheme: only the texts matter here, and a model's own scheme
@@ -76,7 +77,7 @@ def run_suggest(
     (pandas.DataFrame, list of Path)
         The suggestions and the files written.
     """
-    from itunlp.active import suggest, write_suggestions
+    from itunlp.labels.suggest import suggest, write_suggestions
 
     model = load_model_option(model_dir)
     texts = _already_labelled(exclude, model.scheme)
@@ -112,20 +113,10 @@ def run_suggest(
     show_default=True,
     help="How many clauses to suggest.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="File to write: .csv to edit in a spreadsheet, .json for Label Studio.",
+@options.output(
+    "File to write: .csv to edit in a spreadsheet, .json for Label Studio.", required=True
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Model folder (default: the shipped model).",
-)
+@options.model()
 @click.option("--theme", help="Focus on one theme: clauses closest to its threshold.")
 @click.option(
     "--format",
@@ -133,7 +124,7 @@ def run_suggest(
     type=click.Choice(_FORMATS),
     help="Output format (default: from the extension, .json -> label-studio).",
 )
-@click.option("--recursive", is_flag=True, help="Descend into sub-folders of folder PATHs.")
+@options.recursive()
 @click.option("--seed", type=int, default=0, show_default=True, help="Breaks ties reproducibly.")
 @click.option(
     "--exclude",
@@ -193,10 +184,10 @@ def run_compare(
     Returns
     -------
     (pandas.DataFrame, pandas.DataFrame)
-        Per-theme scores and disagreements, as :func:`itunlp.comparison.compare_models`.
+        Per-theme scores and disagreements, as :func:`itunlp.evaluation.comparison.compare_models`.
     """
-    from itunlp.comparison import compare_models
-    from itunlp.outputs import write_table
+    from itunlp.evaluation.comparison import compare_models
+    from itunlp.run.outputs import write_table
 
     first, second = load_model_option(model_a), load_model_option(model_b)
     try:
@@ -226,13 +217,9 @@ def _disagreements_path(out: Path) -> Path:
     help="Held-out labelled clauses to score both models on "
     "(default: the same cross-validation folds).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the per-theme table here (.csv/.jsonl) and the disagreements "
-    "beside it as NAME.disagreements.csv.",
+@options.output(
+    "Write the per-theme table here (.csv/.jsonl) and the disagreements "
+    "beside it as NAME.disagreements.csv."
 )
 @click.option(
     "--folds",
@@ -282,12 +269,12 @@ def run_agreement(
     Returns
     -------
     pandas.DataFrame
-        The table of :func:`itunlp.agreement.agreement`.
+        The table of :func:`itunlp.labels.agreement.agreement`.
     """
-    from itunlp.agreement import agreement
-    from itunlp.corpus import read_labels
-    from itunlp.outputs import write_table
-    from itunlp.themes import load_themes
+    from itunlp.labels.agreement import agreement
+    from itunlp.labels.corpus import read_labels
+    from itunlp.run.outputs import write_table
+    from itunlp.themes.scheme import load_themes
 
     try:
         scheme = load_themes(themes_file)
@@ -304,13 +291,7 @@ def run_agreement(
 @main.command("agreement")
 @click.argument("labels_a", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("labels_b", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the table here (.csv/.jsonl).",
-)
+@options.output("Write the table here (.csv/.jsonl).")
 @click.option(
     "--themes",
     "themes_file",

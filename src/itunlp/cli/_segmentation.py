@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from itunlp.boundary_model import MODEL_FILE_NAME as BOUNDARY_MODEL_FILE
-from itunlp.boundary_model import BoundaryModel
+from itunlp.cli import _options as options
 from itunlp.cli._group import main
+from itunlp.segmentation.boundary_model import MODEL_FILE_NAME as BOUNDARY_MODEL_FILE
+from itunlp.segmentation.boundary_model import BoundaryModel
 
 
 def _find_boundary_model(model_dir: Path) -> Path:
@@ -40,9 +41,9 @@ def run_evaluate_segmentation(data_dir: Path, model_dir: Path | None = None) -> 
     Returns
     -------
     pandas.DataFrame
-        The table of :func:`itunlp.segmentation_eval.evaluate_segmentation`.
+        The table of :func:`itunlp.evaluation.segmentation.evaluate_segmentation`.
     """
-    from itunlp.segmentation_eval import evaluate_segmentation, read_gold
+    from itunlp.evaluation.segmentation import evaluate_segmentation, read_gold
 
     records, documents, styles = read_gold(data_dir)
     model = BoundaryModel.load(_find_boundary_model(model_dir)) if model_dir else None
@@ -66,12 +67,8 @@ def format_table(table: pd.DataFrame) -> str:
     help="Labelled folder like data/dev (documents.csv, docs/, clauses.jsonl). "
     "Default: the shipped development set.",
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Model folder with a trained boundary_model.json; default: the rules alone.",
+@options.model(
+    "Model folder with a trained boundary_model.json; default: the rules alone.", exists=True
 )
 def evaluate_segmentation_command(data_dir: Path | None, model_dir: Path | None) -> None:
     """Print clause precision/recall/F1 of the segmenter, overall and per style.

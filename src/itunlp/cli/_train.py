@@ -16,6 +16,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from itunlp.cli import _options as options
 from itunlp.cli._group import UsageProblem, load_model_option, main
 
 __all__ = ["format_results", "format_training", "run_evaluate", "run_train"]
@@ -26,7 +27,7 @@ _TABLE_SUFFIXES = (".csv", ".tsv", ".json")
 def _scheme(themes: Path | None) -> Any:
     if themes is None:
         return None
-    from itunlp.themes import load_themes
+    from itunlp.themes.scheme import load_themes
 
     try:
         return load_themes(themes)
@@ -58,7 +59,7 @@ def run_train(
     UsageProblem
         Bad labels, scheme or options (exit status 2).
     """
-    from itunlp.corpus import LabelError
+    from itunlp.labels.corpus import LabelError
     from itunlp.training import train
 
     if no_seed and not labels:
@@ -150,7 +151,7 @@ def run_evaluate(
     UsageProblem
         Bad labels, model folder, output file or options (exit status 2).
     """
-    from itunlp.corpus import LabelError
+    from itunlp.labels.corpus import LabelError
     from itunlp.training import evaluate
 
     if out is not None and out.suffix.lower() not in _TABLE_SUFFIXES:
@@ -231,25 +232,21 @@ def _check_jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
     return value
 
 
-_JOBS = click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=-1),
+_JOBS = options.jobs(
+    "Worker processes for the cross-validation folds (-1: all cores; same results).",
     default=2,
+    type=click.IntRange(min=-1),
     callback=_check_jobs,
-    show_default=True,
-    help="Worker processes for the cross-validation folds (-1: all cores; same results).",
 )
 
 
 @main.command("train")
 @click.argument("labels", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
+@options.output(
+    "Model folder to write, e.g. models/NAME (replaced atomically).",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Model folder to write, e.g. models/NAME (replaced atomically).",
+    folder=True,
+    dest=None,
 )
 @click.option("--no-seed", is_flag=True, help="Train on LABELS only, not the shipped corpus.")
 @click.option(
@@ -307,26 +304,13 @@ def train_command(
 
 @main.command("evaluate")
 @click.argument("labels", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Evaluate this model folder's configuration; default: the default settings.",
-)
+@options.model("Evaluate this model folder's configuration; default: the default settings.")
 @click.option("--no-seed", is_flag=True, help="Evaluate on LABELS only, not the shipped corpus.")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
 @click.option("--repeats", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--no-cross-source", is_flag=True, help="Skip train-on-one-source, test-on-another.")
 @click.option("--no-baselines", is_flag=True, help="Skip the TF-IDF and keyword baselines.")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the full table (.csv, .tsv or .json).",
-)
+@options.output("Also write the full table (.csv, .tsv or .json).")
 @_JOBS
 def evaluate_command(
     labels: tuple[Path, ...],

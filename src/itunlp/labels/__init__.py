@@ -1,0 +1,6 @@
+"""Labels: reading, writing and checking the labelled clauses a model learns from.
+
+:mod:`.corpus` (label files and the shipped corpus), :mod:`.label_studio`,
+:mod:`.suggest` (clauses worth labelling next), :mod:`.agreement` (between annotators),
+:mod:`.training_corpus` (what ``train`` and ``evaluate`` read).
+"""
