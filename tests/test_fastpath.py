@@ -12,17 +12,14 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from itunlp._fastpath import (
-    ClauseBatch,
-    TermMatcher,
-    blocks_matrix,
-    char_wb_ngrams,
-    predictor_from_state,
-)
-from itunlp.classifier import ThemeClassifier
-from itunlp.corpus import load_shipped_corpus
+from itunlp.labels.corpus import load_shipped_corpus
 from itunlp.persistence import _classifier_state
-from itunlp.themes import ThemeScheme, load_themes
+from itunlp.themes.blocks import ClauseBatch, blocks_matrix
+from itunlp.themes.classifier import ThemeClassifier
+from itunlp.themes.inference import predictor_from_state
+from itunlp.themes.matcher import TermMatcher
+from itunlp.themes.scheme import ThemeScheme, load_themes
+from itunlp.themes.text_features import char_wb_ngrams
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -160,7 +157,9 @@ def _check_same_scores(classifier: ThemeClassifier, frame: pd.DataFrame) -> None
     )
     np.testing.assert_array_equal(fast.predict(batch), classifier.predict(frame))
     # The blocks, put together, are the classifier's feature matrix.
-    matrix = blocks_matrix(fast.blocks, fast.batch(frame["text"].tolist(), frame["function"].tolist()))
+    matrix = blocks_matrix(
+        fast.blocks, fast.batch(frame["text"].tolist(), frame["function"].tolist())
+    )
     assert abs(matrix - features).max() < 1e-12
 
 
@@ -168,7 +167,10 @@ def test_scores_equal_the_sklearn_path(shipped):
     classifier = _fitted(shipped)
     frame = shipped.sample(n=400, random_state=1)[["text", "function"]].reset_index(drop=True)
     extra = pd.DataFrame(
-        {"text": EDGE_TEXTS + _document_lines()[:200], "function": ["resolves"] * (len(EDGE_TEXTS) + 200)}
+        {
+            "text": EDGE_TEXTS + _document_lines()[:200],
+            "function": ["resolves"] * (len(EDGE_TEXTS) + 200),
+        }
     )
     _check_same_scores(classifier, pd.concat([frame, extra], ignore_index=True))
 
