@@ -56,6 +56,8 @@ class FastThemePredictor:
     terms : TermsBlock
         The block whose term hits the prior uses (one of ``blocks``).
     prior_hit, prior_miss : float
+    scheme : ThemeScheme, optional
+        The scheme the model was trained with, kept for the model's users.
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class FastThemePredictor:
         terms: TermsBlock,
         prior_hit: float = 0.7,
         prior_miss: float = 0.02,
+        scheme: Any = None,
     ) -> None:
         self.blocks = list(blocks)
         self.coef = np.ascontiguousarray(coef, dtype=np.float64)
@@ -88,6 +91,7 @@ class FastThemePredictor:
         self.thresholds = np.asarray(thresholds, dtype=np.float64)
         self.terms = terms
         self.prior_hit, self.prior_miss = prior_hit, prior_miss
+        self.scheme = scheme
         self.offsets = np.cumsum([0] + [b.n_features for b in self.blocks])[:-1].tolist()
         self._block_coef = {
             b.name: np.ascontiguousarray(self.coef[:, o : o + b.n_features])
@@ -239,4 +243,5 @@ def predictor_from_state(
         prior,
         np.asarray(state["thresholds"], dtype=float),
         terms,
+        scheme=scheme,
     )

@@ -187,6 +187,18 @@ class TextBlock:
         self.max_types = max_types
         self._reset()
 
+    def __getstate__(self) -> dict:
+        # The caches are rebuilt on demand: a pickled block (sent to workers) stays small.
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith(("_type", "_char_"))}
+        state.pop("_word_ptr", None)
+        state.pop("_word_flat", None)
+        state.pop("_table_cache", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._reset()
+
     def _pair_key(self, first: int, second: int) -> int:
         # Token ids run from -1 - n (bigram-only words) to n_word; shift to >= 0.
         offset = len(self._token_ids) + 1
