@@ -43,6 +43,9 @@ EDGE_TEXTS = [
     "5G and 6G; 5Gs; IMT-2020",
     "a",
     "connect connectivity connected, in connection with, connect with",
+    # Once read a bigram ("governance and") that is not there: pair keys collided.
+    "Meanwhile, the forum held every year under the UN, where companies, academics and "
+    "activists sit at the same table as governments, got two lines of praise.",
 ]
 
 
@@ -166,12 +169,8 @@ def _check_same_scores(classifier: ThemeClassifier, frame: pd.DataFrame) -> None
 def test_scores_equal_the_sklearn_path(shipped):
     classifier = _fitted(shipped)
     frame = shipped.sample(n=400, random_state=1)[["text", "function"]].reset_index(drop=True)
-    extra = pd.DataFrame(
-        {
-            "text": EDGE_TEXTS + _document_lines()[:200],
-            "function": ["resolves"] * (len(EDGE_TEXTS) + 200),
-        }
-    )
+    lines = EDGE_TEXTS + _document_lines()
+    extra = pd.DataFrame({"text": lines, "function": ["resolves"] * len(lines)})
     _check_same_scores(classifier, pd.concat([frame, extra], ignore_index=True))
 
 

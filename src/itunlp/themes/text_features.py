@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -166,8 +167,10 @@ class TextBlock:
                 self._token_ids.setdefault(token, -2 - len(self._token_ids))
         keys = []
         values = []
-        base = len(self._token_ids) + 2
-        self._pair_base = base
+        # Token ids run from -1 - len(token_ids) (words seen only in bigrams) to
+        # n_word - 1: shifted to >= 0, a pair of ids is one integer without collisions.
+        self._pair_shift = len(self._token_ids) + 2
+        self._pair_span = len(self.word_vocabulary) + self._pair_shift + 1
         for first, second, index in pairs:
             keys.append(self._pair_key(self._token_ids[first], self._token_ids[second]))
             values.append(index)
@@ -199,10 +202,8 @@ class TextBlock:
         self.__dict__.update(state)
         self._reset()
 
-    def _pair_key(self, first: int, second: int) -> int:
-        # Token ids run from -1 - n (bigram-only words) to n_word; shift to >= 0.
-        offset = len(self._token_ids) + 1
-        return (first + offset) * (2 * offset + 1) + (second + offset)
+    def _pair_key(self, first: Any, second: Any) -> Any:
+        return (first + self._pair_shift) * self._pair_span + (second + self._pair_shift)
 
     def _reset(self) -> None:
         self._types = _TypeIndex(self._add_type)
@@ -439,29 +440,7 @@ class TextBlock:
         n = len(batch)
         if not n:
             return empty_rows()
-        type_ids, token_rows = self._type_ids(batch)
-        # Words: each token type's word tokens, in order, then n-grams within a clause.
-        word_ptr, word_flat = self._word_ptr.view(), self._word_flat.view()
-        words, owner = _expand(word_ptr, word_flat, type_ids)
-        word_rows = token_rows[owner]
-        parts_r, parts_c = [], []
-        if self.unigrams:
-            known = words >= 0
-            parts_r.append(word_rows[known])
-            parts_c.append(words[known])
-        if self.bigrams and len(words) > 1 and len(self._pair_keys):
-            first, second = words[:-1], words[1:]
-            ok = (word_rows[:-1] == word_rows[1:]) & (first != -1) & (second != -1)
-            keys = self._pair_key(first[ok], second[ok])
-            where = np.searchsorted(self._pair_keys, keys)
-            where[where == len(self._pair_keys)] = 0
-            hit = self._pair_keys[where] == keys
-            parts_r.append(word_rows[:-1][ok][hit])
-            parts_c.append(self._pair_values[where[hit]])
-        if parts_c:
-            wr, wc = np.concatenate(parts_r), np.concatenate(parts_c)
-        else:
-            wr = wc = np.zeros(0, np.int64)
+        wr, wc = self._word_entries(batch)
         r1, c1, v1 = _tfidf(wr, wc, n, self.n_word, self.word_idf, 1.0)
         if not self.n_char:
             return r1, c1, v1
