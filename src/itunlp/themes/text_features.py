@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -36,32 +36,18 @@ def char_wb_ngrams(word: str, ngram_range: tuple[int, int]) -> list[str]:
     """
     padded = " " + word + " "
     size = len(padded)
-    out = []
+    out: list[str] = []
     for n in range(ngram_range[0], ngram_range[1] + 1):
-        offset = 0
-        out.append(padded[offset : offset + n])
-        while offset + n < size:
-            offset += 1
-            out.append(padded[offset : offset + n])
-        if offset == 0:
+        if size <= n:  # a short word counts once, whole, and longer n-grams stop
+            out.append(padded)
             break
+        out += [padded[i : i + n] for i in range(size - n + 1)]
     return out
 
 
 _MAX_PACKED = 15
 # 1 + log(count) for the packed counts 0..15 (0 is never used).
 _LOG_TF = np.concatenate(([0.0], np.log(np.arange(1, _MAX_PACKED + 1)) + 1.0))
-
-
-class _TypeIndex(dict):
-    """Token type -> id; an unseen token is analysed on first look-up."""
-
-    def __init__(self, add: Callable[[str], int]) -> None:
-        super().__init__()
-        self.add = add
-
-    def __missing__(self, token: str) -> int:
-        return self.add(token)
 
 
 class _Growing:
@@ -206,7 +192,7 @@ class TextBlock:
         return (first + self._pair_shift) * self._pair_span + (second + self._pair_shift)
 
     def _reset(self) -> None:
-        self._types = _TypeIndex(self._add_type)
+        self._types: dict[str, int] = {}
         self._char_ptr, self._char_flat, self._char_count = _Growing(), _Growing(), _Growing()
         # Per token type, its character block's contribution (see score); filled lazily.
         self._type_sums = np.zeros((0, 0))
@@ -215,29 +201,47 @@ class TextBlock:
         self._char_ptr.extend([0])
         self._word_ptr.extend([0])
 
-    def _add_type(self, token: str) -> int:
-        index = len(self._types)
-        self._types[token] = index
+    def _add_types(self, tokens: list[str]) -> None:
+        """Analyse new token types, all at once: their n-grams and word tokens as ids."""
+        types = self._types
+        for token in tokens:
+            types[token] = len(types)
+        n_new = len(tokens)
+        owners = np.arange(n_new)
         if self.char_ngram_range is not None:
-            counts: dict[int, int] = {}
-            for gram in char_wb_ngrams(token, self.char_ngram_range):
-                col = self.char_ids.get(gram)
-                if col is not None:
-                    counts[col] = counts.get(col, 0) + 1
-            cols: list[int] = []
-            numbers: list[int] = []
-            for col, count in sorted(counts.items()):
-                while count > 0:  # counts are packed in 4 bits: split larger ones
-                    cols.append(col)
-                    numbers.append(min(count, _MAX_PACKED))
-                    count -= _MAX_PACKED
+            grams = [char_wb_ngrams(token, self.char_ngram_range) for token in tokens]
+            lengths = np.fromiter(map(len, grams), dtype=np.int64, count=n_new)
+            cols = np.fromiter(
+                map(self.char_ids.get, itertools.chain.from_iterable(grams), itertools.repeat(-1)),
+                dtype=np.int64,
+                count=int(lengths.sum()),
+            )
+            owner = np.repeat(owners, lengths)
+            known = cols >= 0
+            keys = owner[known] * max(self.n_char, 1) + cols[known]
+            unique, counts = np.unique(keys, return_counts=True)
+            owner, cols = np.divmod(unique, max(self.n_char, 1))
+            if len(counts) and counts.max() > _MAX_PACKED:
+                # Counts are packed in 4 bits: split larger ones into pieces of at most 15.
+                pieces = (counts + _MAX_PACKED - 1) // _MAX_PACKED
+                first = np.repeat(np.cumsum(pieces) - pieces, pieces)
+                index = np.arange(int(pieces.sum())) - first
+                total = np.repeat(counts, pieces)
+                counts = np.minimum(total - index * _MAX_PACKED, _MAX_PACKED)
+                owner, cols = np.repeat(owner, pieces), np.repeat(cols, pieces)
             self._char_flat.extend(cols)
-            self._char_count.extend(numbers)
-            self._char_ptr.extend([self._char_flat.size])
-        words = [self._token_ids.get(w, -1) for w in _WORD_TOKEN.findall(token)]
-        self._word_flat.extend(words)
-        self._word_ptr.extend([self._word_flat.size])
-        return index
+            self._char_count.extend(counts)
+            ends = np.cumsum(np.bincount(owner, minlength=n_new)) + self._char_ptr.view()[-1]
+            self._char_ptr.extend(ends)
+        words = [_WORD_TOKEN.findall(token) for token in tokens]
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=n_new)
+        ids = np.fromiter(
+            map(self._token_ids.get, itertools.chain.from_iterable(words), itertools.repeat(-1)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        self._word_flat.extend(ids)
+        self._word_ptr.extend(np.cumsum(lengths) + self._word_ptr.view()[-1])
 
     def _type_ids(self, batch: ClauseBatch) -> tuple[np.ndarray, np.ndarray]:
         """Token type ids of the batch and the clause of each token (cached in ``shared``)."""
@@ -248,11 +252,13 @@ class TextBlock:
             self._reset()
         tokens_per_clause = [text.lower().split() for text in batch.texts]
         lengths = np.fromiter(map(len, tokens_per_clause), dtype=np.int64, count=len(batch))
-        type_ids = np.fromiter(
-            map(self._types.__getitem__, itertools.chain.from_iterable(tokens_per_clause)),
-            dtype=np.int64,
-            count=int(lengths.sum()),
-        )
+        flat = list(itertools.chain.from_iterable(tokens_per_clause))
+        ids = list(map(self._types.get, flat))
+        if None in ids:
+            new = [t for t, i in zip(flat, ids, strict=True) if i is None]
+            self._add_types(list(dict.fromkeys(new)))
+            ids = list(map(self._types.__getitem__, flat))
+        type_ids = np.array(ids, dtype=np.int64)
         rows = np.repeat(np.arange(len(batch)), lengths)
         batch.shared["text.types"] = (type_ids, rows)
         return type_ids, rows
