@@ -130,7 +130,7 @@ class TextBlock:
         char_idf: np.ndarray | None = None,
         char_ngram_range: tuple[int, int] | None = None,
         char_weight: float = 1.0,
-        max_types: int = 200_000,
+        max_types: int = 50_000,
     ) -> None:
         low, high = word_ngram_range
         if (low, high) not in ((1, 1), (1, 2), (2, 2)):
