@@ -592,6 +592,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--profile-top", type=int, default=0, help="with --profile: cProfile's N costliest"
     )
     parser.add_argument(
+        "--profile-label",
+        help="with --profile --markdown: name of the code profiled (its own Markdown section)",
+    )
+    parser.add_argument(
         "--long-docs",
         type=int,
         default=20,
@@ -643,13 +647,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         rows = profile_classify(model, docs, warmup, args.profile_top)
         if args.markdown:
-            body = ["## Where model.classify's time goes (`bench_throughput.py --profile`)", ""]
-            body += [f"- {label}: {value}" for label, value in header]
+            label = args.profile_label or "current code"
+            body = [f"### Where model.classify's time goes: {label} (`--profile`)", ""]
+            body += [f"- {key}: {value}" for key, value in header]
+            body += [f"- code: {label}", ""]
             body += [
-                "",
-                markdown_table(["stage", "CPU s", "share", "words/s of the stage alone"], rows),
+                markdown_table(["stage", "CPU s", "share", "words/s of the stage alone"], rows)
             ]
-            write_markdown_section(args.markdown, "bench_throughput_profile", "\n".join(body))
+            section = "bench_throughput_profile" + (
+                "_" + "".join(c if c.isalnum() else "_" for c in args.profile_label.lower())
+                if args.profile_label
+                else ""
+            )
+            write_markdown_section(args.markdown, section, "\n".join(body))
             print(f"\nwrote {args.markdown}")
         return 0
 
