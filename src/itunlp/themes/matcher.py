@@ -35,8 +35,19 @@ def _stem_key(term: str) -> str | None:
     return key.lower()
 
 
-def _trie_regex(stems: Sequence[str]) -> str:
-    """A regex matching where any stem starts (a stem's whitespace as ``\\s+``)."""
+# Characters outside ASCII that re.IGNORECASE matches with an ASCII letter and that
+# str.lower() leaves alone (found by trying every code point): the long s and the
+# dotless i. (The Kelvin sign lower-cases to "k"; the dotted capital I changes the
+# text's length when lower-cased, which sends the scan down the case-folding path.)
+_FOLDS_TO_ASCII = {"s": "[s\u017f]", "i": "[i\u0131]"}
+
+
+def _trie_regex(stems: Sequence[str], lowered: bool = False) -> str:
+    """A regex matching where any stem starts (a stem's whitespace as ``\\s+``).
+
+    With ``lowered``, the stems are lower-case ASCII and the regex is for lower-cased
+    text: case-sensitive, which the regex engine runs about twice as fast.
+    """
     root: dict[str, dict] = {}
     for stem in stems:
         node = root
@@ -48,7 +59,14 @@ def _trie_regex(stems: Sequence[str]) -> str:
         if "" in node:
             return ""  # a stem ends here: enough for a candidate
         parts = [
-            (r"\s+" if char == " " else re.escape(char)) + emit(child)
+            (
+                r"\s+"
+                if char == " "
+                else _FOLDS_TO_ASCII.get(char, re.escape(char))
+                if lowered
+                else re.escape(char)
+            )
+            + emit(child)
             for char, child in sorted(node.items())
         ]
         return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
@@ -117,6 +135,15 @@ class TermMatcher:
                     by_key.setdefault(_stem_key(term), []).append((slot, term))
         self._full = tuple(full)
         self._candidates = re.compile(r"(?<![\w-])(?=(?i:" + _trie_regex(sorted(stems)) + "))")
+        # The same candidates, found faster in lower-cased text when every stem is ASCII.
+        ascii_stems = all(stem.isascii() for stem in stems)
+        self._lower_candidates = (
+            re.compile(
+                r"(?<![\w-])(?=" + _trie_regex(sorted({s.lower() for s in stems}), True) + ")"
+            )
+            if ascii_stems and stems
+            else None
+        )
         wild = set(by_key.get(None, []))
 
         def entries(keys: set[str]) -> tuple[tuple[int, re.Pattern[str]], ...]:
@@ -150,7 +177,14 @@ class TermMatcher:
         by3, by2, by1, wild, full = self._by3, self._by2, self._by1, self._wild, self._full
         positions = []
         found = []
-        for candidate in self._candidates.finditer(joined):
+        candidates = None
+        if self._lower_candidates is not None:
+            lowered = joined.lower()
+            if len(lowered) == len(joined):  # same offsets (no dotted capital I)
+                candidates = self._lower_candidates.finditer(lowered)
+        if candidates is None:
+            candidates = self._candidates.finditer(joined)
+        for candidate in candidates:
             pos = candidate.start()
             head = joined[pos : pos + 3]
             if head.isascii():
