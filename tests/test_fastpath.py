@@ -201,6 +201,10 @@ def test_batches_do_not_depend_on_each_other(shipped):
         ]
     )
     np.testing.assert_allclose(whole, parts, rtol=0, atol=1e-12)
+    # Chunks of clauses (the packed sort keys' limit) give the same scores.
+    fast.blocks[0]._chunk_rows = 3
+    chunked = fast.predict_proba(fast.batch(texts, functions))
+    np.testing.assert_allclose(whole, chunked, rtol=0, atol=1e-12)
     # An emptied token cache gives the same scores.
     fast.blocks[0].max_types = 0
     again = fast.predict_proba(fast.batch(texts, functions))

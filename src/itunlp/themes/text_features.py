@@ -53,14 +53,14 @@ _LOG_TF = np.concatenate(([0.0], np.log(np.arange(1, _MAX_PACKED + 1)) + 1.0))
 class _Growing:
     """An append-only int64 array with amortised growth."""
 
-    def __init__(self) -> None:
-        self.data = np.zeros(1024, dtype=np.int64)
+    def __init__(self, dtype: type = np.int64) -> None:
+        self.data = np.zeros(1024, dtype=dtype)
         self.size = 0
 
     def extend(self, values: Sequence[int]) -> None:
         need = self.size + len(values)
         if need > len(self.data):
-            grown = np.zeros(max(need, 2 * len(self.data)), dtype=np.int64)
+            grown = np.zeros(max(need, 2 * len(self.data)), dtype=self.data.dtype)
             grown[: self.size] = self.data[: self.size]
             self.data = grown
         self.data[self.size : need] = values
@@ -173,6 +173,14 @@ class TextBlock:
         self.char_ngram_range = tuple(char_ngram_range) if char_ngram_range else None
         self.char_weight = float(char_weight)
         self.n_features = self.n_word + self.n_char
+        # _char_sums sorts (clause, column, count) packed in one integer: 32 bits while
+        # the clause numbers of a chunk fit, else 64.
+        self._col_bits = max(1, int(self.n_char).bit_length())
+        self._row_shift = self._col_bits + 4
+        self._key_dtype = np.int32 if self._row_shift <= 24 else np.int64
+        self._chunk_rows = (
+            (1 << (31 - self._row_shift)) if self._key_dtype is np.int32 else (1 << 40)
+        )
         self.max_types = max_types
         self._reset()
 
@@ -194,6 +202,8 @@ class TextBlock:
     def _reset(self) -> None:
         self._types: dict[str, int] = {}
         self._char_ptr, self._char_flat, self._char_count = _Growing(), _Growing(), _Growing()
+        # (column << 4) | count of each entry, the low bits of the sort keys in _char_sums.
+        self._char_packed = _Growing(self._key_dtype)
         # Per token type, its character block's contribution (see score); filled lazily.
         self._type_sums = np.zeros((0, 0))
         self._type_sums_filled = 0
@@ -231,6 +241,7 @@ class TextBlock:
                 owner, cols = np.repeat(owner, pieces), np.repeat(cols, pieces)
             self._char_flat.extend(cols)
             self._char_count.extend(counts)
+            self._char_packed.extend((cols << 4) | counts)
             ends = np.cumsum(np.bincount(owner, minlength=n_new)) + self._char_ptr.view()[-1]
             self._char_ptr.extend(ends)
         words = [_WORD_TOKEN.findall(token) for token in tokens]
@@ -379,17 +390,42 @@ class TextBlock:
         once, as if the type were alone, and added per clause; only the n-grams
         that two tokens of one clause share (a minority) get a correction,
         ``(1 + log(tf)) - sum(1 + log(count))``, found by sorting the batch's
-        (clause, n-gram) pairs.
+        (clause, n-gram, count) entries packed in one integer each.
         """
-        n, k1 = len(batch), table.shape[0]
+        n = len(batch)
         type_ids, token_rows = self._type_ids(batch)
         type_sums = self._fill_type_sums(table)
         out = self._by_row(np.ascontiguousarray(type_sums[type_ids].T), token_rows, n)
-        rows, cols, counts = self._char_entries(batch)
-        if not len(cols):
-            return out
-        bits = max(1, int(self.n_char).bit_length())
-        keys = (((rows << bits) | cols) << 4) | counts
+        step = self._chunk_rows
+        for first_row in range(0, n, step):
+            lo, hi = np.searchsorted(token_rows, [first_row, first_row + step])
+            if hi > lo:
+                self._char_corrections(
+                    out, table, type_ids[lo:hi], token_rows[lo:hi] - first_row, first_row
+                )
+        return out
+
+    def _char_corrections(
+        self,
+        out: np.ndarray,
+        table: np.ndarray,
+        type_ids: np.ndarray,
+        rows: np.ndarray,
+        first_row: int,
+    ) -> None:
+        """Add the shared n-grams' corrections of a chunk of clauses to ``out``."""
+        k1 = table.shape[0]
+        dtype = self._key_dtype
+        ptr = self._char_ptr.data
+        begin = ptr[type_ids]
+        lengths = ptr[type_ids + 1] - begin
+        total = int(lengths.sum())
+        if not total:
+            return
+        where = np.repeat((begin - (np.cumsum(lengths) - lengths)).astype(dtype), lengths)
+        where += np.arange(total, dtype=dtype)
+        keys = self._char_packed.data[where]
+        keys |= np.repeat((rows << self._row_shift).astype(dtype), lengths)
         keys.sort()
         pairs = keys >> 4
         differs = pairs[1:] != pairs[:-1]
@@ -399,7 +435,7 @@ class TextBlock:
         # that is not a start, in the same order.
         group_first = np.flatnonzero(starts & ~ends)
         if not len(group_first):
-            return out
+            return
         group_last = np.flatnonzero(ends & ~starts)
         # Most n-grams occur once per token: a group of s such entries has tf = s and
         # s alone-terms of 1 + log(1) = 1. Entries with a count above one adjust that.
@@ -410,16 +446,17 @@ class TextBlock:
         if len(several):
             group = np.searchsorted(group_first, several, side="right") - 1
             inside = (group >= 0) & (several <= group_last[np.maximum(group, 0)])
-            group, extra = group[inside], keys[several[inside]] & 15
+            group, extra = group[inside], (keys[several[inside]] & 15).astype(np.int64)
             np.add.at(tf, group, extra - 1)
             np.add.at(alone, group, _LOG_TF[extra] - 1.0)
             np.add.at(alone_sq, group, _LOG_TF[extra] ** 2 - 1.0)
         together = np.log(tf) + 1.0
-        pair = pairs[group_first]
-        sums = table[:, pair & ((1 << bits) - 1)]
+        pair = pairs[group_first].astype(np.int64)
+        sums = table[:, pair & ((1 << self._col_bits) - 1)]
         sums[: k1 - 1] *= together - alone
         sums[k1 - 1] *= together * together - alone_sq
-        return out + self._by_row(sums, pair >> bits, n)
+        corrections = self._by_row(sums, pair >> self._col_bits, int(rows[-1]) + 1)
+        out[:, first_row : first_row + corrections.shape[1]] += corrections
 
     def score(self, batch: ClauseBatch, coef: np.ndarray) -> np.ndarray:
         """``features @ coef.T`` for the batch without building the features.
