@@ -648,7 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = profile_classify(model, docs, warmup, args.profile_top)
         if args.markdown:
             label = args.profile_label or "current code"
-            body = [f"### Where model.classify's time goes: {label} (`--profile`)", ""]
+            body = [f"## Where model.classify's time goes (`--profile`): {label}", ""]
             body += [f"- {key}: {value}" for key, value in header]
             body += [f"- code: {label}", ""]
             body += [
