@@ -45,6 +45,7 @@ VERBS = [
     "suggest",
     "compare",
     "agreement",
+    "audit",
 ]
 
 

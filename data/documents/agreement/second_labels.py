@@ -88,7 +88,7 @@ LABELS = {
     "secretariat-wtsa24-com4-summary-006": "institutional_process",
     "secretariat-wtsa24-com4-summary-010": "institutional_process",
     "team-debrief-memo-wtdc22-013": "internet_governance",
-    "team-debrief-memo-wtdc22-022": "institutional_process",
+    "team-debrief-memo-wtdc22-021": "institutional_process",
     "team-email-c23-prep-tasks-002": "",
     "team-email-c23-prep-tasks-004": "institutional_process",
     "team-email-wrc23-week2-003": "space_spectrum",

@@ -4,6 +4,7 @@ Importing each verb module registers it on the ``main`` group.
 """
 
 from itunlp.cli import (
+    _audit,  # noqa: F401
     _classify,  # noqa: F401
     _report,  # noqa: F401
     _retrain,  # noqa: F401

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -146,6 +147,27 @@ def _read_rows(path: Path) -> tuple[list[dict], str]:
     )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_characters(row: Mapping[str, object], where: str) -> None:
+    """Refuse lone surrogates (JSON's ``"\\ud800"``), naming the field.
+
+    Half a character is not text: kept, it fails later and far from the file (writing
+    the model, printing a clause) with a UnicodeEncodeError.
+    """
+    for field, value in row.items():
+        name = str(field).encode("utf-8", "backslashreplace").decode("utf-8")
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in [str(field), *values]:
+            found = _LONE_SURROGATE.search(item) if isinstance(item, str) else None
+            if found:
+                raise LabelError(
+                    f"{where}: {name} holds a lone surrogate (\\u{ord(found.group()):04x}), "
+                    "half of a character; fix or remove it and save the file as UTF-8"
+                )
+
+
 def _validate(
     rows: Iterable[dict],
     origin: str,
@@ -157,6 +179,7 @@ def _validate(
     records = []
     for position, row in enumerate(rows, start=1):
         where = f"{origin} {row.get('_row', f'row {position}')}"
+        _check_characters(row, where)
         missing = [c for c in REQUIRED_COLUMNS if c not in row]
         if missing:
             raise LabelError(f"{where}: missing field(s) {', '.join(missing)}")
