@@ -383,7 +383,11 @@ def long_documents_rows(
     model: Any, generator: CorpusGenerator, n_docs: int
 ) -> tuple[list[list[str]], float, int]:
     """Classify vs the tokenizer on long whole documents (a resolution of ~5,000 words each)."""
-    docs = [generator.variant(LONG_TEMPLATE) for _ in range(n_docs)]
+    return whole_documents_rows(model, [generator.variant(LONG_TEMPLATE) for _ in range(n_docs)])
+
+
+def whole_documents_rows(model: Any, docs: list[str]) -> tuple[list[list[str]], float, int]:
+    """Classify vs the tokenizer on whole documents, one per turn, alternately."""
     words = [len(d.split()) for d in docs]
     methods = [
         Method("spaCy tokenizer (baseline)", "token", spacy_tokenizer()),
@@ -605,6 +609,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--skip-textcat", action="store_true", help="leave spaCy's textcat out (faster runs)"
     )
     parser.add_argument(
+        "--documents",
+        type=Path,
+        help="also time classify vs the tokenizer on the .txt files under this folder, "
+        "each read once (other documents than the generated corpus)",
+    )
+    parser.add_argument(
         "--markdown", type=Path, help="also write the tables into this Markdown file"
     )
     return parser.parse_args(argv)
@@ -745,6 +755,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     long_headers = ["method", "words/s", "x tokenizer", "wall/CPU"]
     long_rows: list[list[str]] = []
     long_title = ""
+    doc_rows: list[list[str]] = []
+    doc_title = ""
     if classify is not None and args.long_docs:
         long_rows, long_ratio, median_words = long_documents_rows(
             model, CorpusGenerator(args.seed + 20_000), args.long_docs
@@ -762,6 +774,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(line)
         target_lines.append(line)
+    if classify is not None and args.documents:
+        files = sorted(args.documents.rglob("*.txt"))
+        texts = [f.read_text(encoding="utf-8-sig") for f in files]
+        texts = [t for t in texts if t.strip()]
+        if texts:
+            doc_rows, doc_ratio, median_words = whole_documents_rows(model, texts)
+            doc_title = (
+                f"other documents: the {len(texts)} .txt files under {args.documents} "
+                f"({sum(len(t.split()) for t in texts):,} words, median {median_words:,} "
+                "per file), each once, one per turn"
+            )
+            print(f"\n{doc_title}:")
+            print(text_table(long_headers, doc_rows))
+            line = (
+                f"classify vs tokenizer on {args.documents}: {doc_ratio:.2f}x "
+                f"(issue 13 aims at {TARGET_TOKENIZER_13}x there too)"
+            )
+            print(line)
+            target_lines.append(line)
     if classify is not None:
         startup = startup_seconds()
         line = (
@@ -800,6 +831,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{long_title[0].upper()}{long_title[1:]}:",
                 "",
                 markdown_table(long_headers, long_rows),
+            ]
+        if doc_rows:
+            body += [
+                "",
+                f"{doc_title[0].upper()}{doc_title[1:]}:",
+                "",
+                markdown_table(long_headers, doc_rows),
             ]
         if target_lines:
             body += ["", *(f"- {line}" for line in target_lines)]

@@ -168,3 +168,9 @@ def test_pickled_model_is_small_and_predicts_the_same(model):
     clone = pickle.loads(pickle.dumps(model))
     texts = ["Broadband for rural schools.", "Spectrum at WRC-23."]
     assert clone.predict(texts) == model.predict(texts)
+
+
+def test_object_columns_keep_equal_length_lists_as_lists():
+    values = worker._objects([["gender"], ["connectivity"]])
+    assert values.shape == (2,) and values[0] == ["gender"] and values[1] == ["connectivity"]
+    assert worker._objects([]).shape == (0,)

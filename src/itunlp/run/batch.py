@@ -40,6 +40,7 @@ from itunlp.documents import (
 from itunlp.run.inputs import Failure, _resolve, _tasks
 from itunlp.run.progress import Progress
 from itunlp.run.worker import (
+    STR,
     _InProcessModel,
     _model_payload,
     _PickledModelFile,
@@ -291,7 +292,7 @@ def stream_clauses(
                     "clause_id",
                     pd.Series(
                         [f"{source.doc_id}-{i:03d}" for i in range(first, first + len(frame))],
-                        dtype="str",
+                        dtype=STR,
                     ),
                 )
                 buffer.append(frame[columns])

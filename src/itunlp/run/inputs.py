@@ -244,5 +244,3 @@ def _tasks(sources: Sequence[_Source], block_chars: int) -> Iterator[_Task]:
             yield _Task(index, True, source.doc_id, source.path, reason=error.reason)
         except OSError as error:
             yield _Task(index, True, source.doc_id, source.path, reason=f"cannot read: {error}")
-
-

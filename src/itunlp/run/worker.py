@@ -59,6 +59,11 @@ def _run_task(
     return next(_run_tasks(model_ref, iter([task]), explain, max_bytes, block_chars))
 
 
+#: The table's dtypes as objects: resolving "str" by name costs pandas a registry
+#: search per column and call, which adds up over many small documents.
+STR = pd.Series([], dtype="str").dtype
+INT64_NA = pd.Int64Dtype()
+
 #: Clauses classified together by :func:`_run_tasks`: big enough that numpy's
 #: per-call costs vanish, small enough to keep memory flat.
 BATCH_CLAUSES = 4096
@@ -196,6 +201,14 @@ def _theme_lists(themes: list[str], hits: np.ndarray) -> list[list[str]]:
     return [list(names[code]) for code in codes.tolist()]
 
 
+def _objects(values: list[Any]) -> np.ndarray:
+    """A 1-d object array of ``values`` (lists stay lists, whatever their lengths)."""
+    out = np.empty(len(values), dtype=object)
+    for index, value in enumerate(values):  # out[:] = values would read equal-length lists as 2-d
+        out[index] = value
+    return out
+
+
 def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> list[pd.DataFrame]:
     """The clause tables of segmented items (without ``clause_id``), classified together."""
     sizes = [len(item.texts) for item in items]
@@ -204,37 +217,33 @@ def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> li
     pages: list[int | None] = []
     for item, size in zip(items, sizes, strict=True):
         pages += item.pages if item.pages is not None else [None] * size
+    doc_ids: list[str] = []
+    paths: list[str | None] = []
+    for item, size in zip(items, sizes, strict=True):
+        doc_ids += [item.task.doc_id] * size
+        paths += [item.task.path] * size
+    # Arrays, not Series: a DataFrame of Series aligns their indexes, which costs more
+    # than the columns themselves for a small document.
     columns: dict[str, Any] = {
-        "doc_id": pd.Series(
-            [
-                item.task.doc_id
-                for item, size in zip(items, sizes, strict=True)
-                for _ in range(size)
-            ],
-            dtype="str",
-        ),
-        "path": pd.Series(
-            [item.task.path for item, size in zip(items, sizes, strict=True) for _ in range(size)],
-            dtype="str",
-        ),
-        "page": pd.array(pages, dtype="Int64"),
-        "start": pd.Series([s for item in items for s in item.starts], dtype="int64"),
-        "end": pd.Series([e for item in items for e in item.ends], dtype="int64"),
-        "text": pd.Series(texts, dtype="str"),
-        "function": pd.Series(functions, dtype="str"),
+        "doc_id": pd.array(doc_ids, dtype=STR),
+        "path": pd.array(paths, dtype=STR),
+        "page": pd.array(pages, dtype=INT64_NA),
+        "start": np.array([s for item in items for s in item.starts], dtype=np.int64),
+        "end": np.array([e for item in items for e in item.ends], dtype=np.int64),
+        "text": pd.array(texts, dtype=STR),
+        "function": pd.array(functions, dtype=STR),
     }
     if model is not None:
         themes = list(model.themes)
         scores = _scores(model, texts, functions)
         thresholds = model.thresholds
         cutoffs = np.array([float(thresholds.get(theme, 0.5)) for theme in themes])
-        columns["themes"] = pd.Series(_theme_lists(themes, scores >= cutoffs), dtype=object)
+        columns["themes"] = _objects(_theme_lists(themes, scores >= cutoffs))
         for j, theme in enumerate(themes):
-            columns[f"score_{theme}"] = pd.Series(scores[:, j], dtype="float64")
+            columns[f"score_{theme}"] = np.ascontiguousarray(scores[:, j], dtype=np.float64)
         if explain:
-            columns["explanation"] = pd.Series(
-                [_explanation(model, t, f) for t, f in zip(texts, functions, strict=True)],
-                dtype=object,
+            columns["explanation"] = _objects(
+                [_explanation(model, t, f) for t, f in zip(texts, functions, strict=True)]
             )
     frame = pd.DataFrame(columns)
     if len(items) == 1:
