@@ -59,6 +59,7 @@ def test_throughput_benchmark_prints_every_figure(tmp_path: Path) -> None:
         "--folds", "2",
         "--textcat-epochs", "1",
         "--train-sample", "150",
+        "--long-docs", "2",
         "--markdown", str(results),
     )  # fmt: skip
     _assert_header(output)
@@ -72,13 +73,41 @@ def test_throughput_benchmark_prints_every_figure(tmp_path: Path) -> None:
         "spaCy textcat_multilabel",
     ):
         assert re.search(rf"^{re.escape(method)}\s+[\d,]+\s+[\d.]+x", output, re.M), method
-    assert re.search(r"^target classify >= 0.25x tokenizer: [\d.]+x (MET|NOT MET)", output, re.M)
-    assert re.search(r"^target classify >= 10x pySBD: [\d.]+x (MET|NOT MET)", output, re.M)
+    verdict = r"(MET|NOT MET)$"
+    for target in (
+        r"classify >= 100,000 words/s \(issue 13\): [\d,]+ ",
+        r"classify >= 0.5x tokenizer \(issue 13\): [\d.]+x ",
+        r"classify >= 0.25x tokenizer \(issue 8\): [\d.]+x ",
+        r"classify >= 10x pySBD \(issue 8\): [\d.]+x ",
+        r"classify >= 0.5x tokenizer on long documents \(issue 13\): [\d.]+x ",
+        r"`itunlp classify itu-pp22-dispatch.txt` <= 2 s wall .*: [\d.]+ s ",
+    ):
+        assert re.search(rf"^target {target}{verdict}", output, re.M), target
+    assert re.search(r"^long whole documents: 2 variants", output, re.M)
     for tagger in ("itunlp ThemeClassifier", "spaCy textcat_multilabel", "TF-IDF \\+ LR"):
         assert re.search(rf"^{tagger}.*\s0\.\d{{3}}\s+0\.\d{{3}}", output, re.M), tagger
     markdown = results.read_text(encoding="utf-8")
     assert "<!-- begin bench_throughput -->" in markdown
     assert "| itunlp model.classify |" in markdown
+
+
+@pytest.mark.slow
+def test_throughput_profile_prints_the_stages(tmp_path: Path) -> None:
+    results = tmp_path / "results.md"
+    output = _run(
+        "bench_throughput.py", "--profile", "--size-mb", "0.03", "--profile-label", "now",
+        "--markdown", str(results),
+    )  # fmt: skip
+    for stage in (
+        "segmentation",
+        "terms and traps",
+        "n-gram features",
+        "prediction",
+        "table building and the rest",
+        "total model.classify",
+    ):
+        assert re.search(rf"^{stage}\s+[\d.]+\s+\d+%", output, re.M), stage
+    assert "<!-- begin bench_throughput_profile_now -->" in results.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -47,11 +47,13 @@ from itunlp.run.inputs import Failure, _resolve, _tasks
 from itunlp.run.progress import Progress
 from itunlp.run.worker import (
     CONTEXT_COLUMNS,
+    STR,
     _InProcessModel,
     _model_payload,
     _PickledModelFile,
     _Result,
-    _run_task,
+    _run_task,  # noqa: F401  (reached here by the Dask engine docs and tests)
+    _run_tasks,
     _Task,
 )
 
@@ -116,13 +118,37 @@ def __getattr__(name: str) -> Any:
 # ------------------------------------------------------------------------- engines
 
 
+#: Work items sent to a worker process at once by ``n_jobs > 1``.
+TASKS_PER_JOB = 8
+
+
+def _groups(tasks: Iterator[_Task], size: int) -> Iterator[list[_Task]]:
+    """Consecutive work items in lists of ``size`` (the last may be shorter), lazily."""
+    group: list[_Task] = []
+    for task in tasks:
+        group.append(task)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _run_group(
+    model_ref: Any, tasks: list[_Task], explain: bool, max_bytes: int, block_chars: int
+) -> list[_Result]:
+    """:func:`_run_tasks` on a list of work items, in one worker (their results, in order)."""
+    return list(_run_tasks(model_ref, iter(tasks), explain, max_bytes, block_chars))
+
+
 def _run_local(
     model: Any, tasks: Iterator[_Task], n_jobs: int, settings: tuple[bool, int, int]
 ) -> Iterator[_Result]:
     if n_jobs == 1:
+        # One process: documents are segmented one by one and their clauses
+        # classified in batches (the same table as document by document).
         ref = _InProcessModel(model) if model is not None else None
-        for task in tasks:
-            yield _run_task(ref, task, *settings)
+        yield from _run_tasks(ref, tasks, *settings)
         return
     from joblib import Parallel, delayed
 
@@ -136,8 +162,12 @@ def _run_local(
                 handle.write(payload)
             del payload
             ref = _PickledModelFile(path, token)
+        # Several documents per job: classifying is fast enough that one document
+        # no longer pays for a job's dispatch and the pickling of its result.
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
-        yield from parallel(delayed(_run_task)(ref, task, *settings) for task in tasks)
+        groups = _groups(tasks, TASKS_PER_JOB)
+        for results in parallel(delayed(_run_group)(ref, group, *settings) for group in groups):
+            yield from results
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -269,7 +299,7 @@ def stream_clauses(
                     "clause_id",
                     pd.Series(
                         [f"{source.doc_id}-{i:03d}" for i in range(first, first + len(frame))],
-                        dtype="str",
+                        dtype=STR,
                     ),
                 )
                 buffer.append(frame[columns])
