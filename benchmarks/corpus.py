@@ -203,6 +203,13 @@ class CorpusGenerator:
             parts.append("\n".join(self._vary_line(line) for line in template.splitlines()))
         return "\n\n".join(parts) + "\n"
 
+    def variant(self, name: str) -> str:
+        """One varied copy of the template called ``name`` (e.g. ``supplement-resolution``)."""
+        templates = dict(self.templates)
+        if name not in templates:
+            raise KeyError(f"No template {name!r}; have {', '.join(sorted(templates))}")
+        return "\n".join(self._vary_line(line) for line in templates[name].splitlines()) + "\n"
+
     def documents(self, size_bytes: int) -> Iterator[str]:
         """Documents until their UTF-8 size reaches ``size_bytes`` (at least one)."""
         total = 0

@@ -32,10 +32,9 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sklearn
 
 import itunlp
 from itunlp._staging import (
@@ -46,24 +45,39 @@ from itunlp._staging import (
     _recover_interrupted_save,
     _remove_leftover_saves,
 )
-from itunlp.themes.classifier import ThemeClassifier
+from itunlp.themes.inference import FastThemePredictor
 from itunlp.themes.scheme import ThemeScheme
+from itunlp.themes.state import (  # noqa: F401  (the codec lived here before issue 13)
+    _CLASSIFIER_PARAMS,
+    _TUPLE_PARAMS,
+    CLASSIFIER_ARRAYS,
+    CLASSIFIER_JSON,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    ClassifierLoader,
+    ModelFileError,
+    _json_ready,
+    predictor_for,
+)
+from itunlp.themes.state import check_state as _check_state
+from itunlp.themes.state import classifier_state as _classifier_state
+
+if TYPE_CHECKING:  # pragma: no cover
+    from itunlp.themes.classifier import ThemeClassifier
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "ClassifierLoader",
     "LoadedModel",
     "ModelFileError",
     "ModelNotFoundError",
     "check_model_target",
     "load_model_folder",
+    "predictor_for",
     "save_model_folder",
 ]
 
-FORMAT_NAME = "itunlp-model"
-FORMAT_VERSION = 1
-CLASSIFIER_JSON = "classifier.json"
-CLASSIFIER_ARRAYS = "classifier.npz"
 THEMES_FILE = "themes.json"
 SEGMENTER_FILE = "segmenter/boundary_model.json"
 REQUIRED_FILES = (CLASSIFIER_JSON, CLASSIFIER_ARRAYS, THEMES_FILE)
@@ -75,18 +89,23 @@ class ModelNotFoundError(FileNotFoundError):
     """A model folder, or a file it needs, does not exist."""
 
 
-class ModelFileError(ValueError):
-    """A model file is corrupt, truncated, tampered with or of an unknown format."""
-
-
 @dataclass
 class LoadedModel:
-    """What a model folder holds, before :mod:`itunlp.pipeline` joins it up."""
+    """What a model folder holds, before :mod:`itunlp.pipeline` joins it up.
 
-    classifier: ThemeClassifier
+    ``predictor`` predicts with numpy only; ``classifier`` restores the
+    scikit-learn estimator on first access (it imports scikit-learn).
+    """
+
+    predictor: FastThemePredictor
+    classifier_loader: ClassifierLoader
     meta: dict[str, Any]
     boundary_model: dict[str, Any] | None
     path: Path
+
+    @property
+    def classifier(self) -> ThemeClassifier:
+        return self.classifier_loader()
 
 
 # ---------------------------------------------------------------- helpers
@@ -111,8 +130,6 @@ def _write_json(path: Path, data: Any) -> None:
     _write_bytes(path, (text + "\n").encode("utf-8"))
 
 
-
-
 def _version_tuple(version: str) -> tuple[int, ...]:
     parts = []
     for piece in str(version).split(".")[:2]:
@@ -121,153 +138,7 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def _json_ready(value: Any) -> Any:
-    """Parameters and scores as plain JSON (tuples to lists, numpy to Python)."""
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return value
-
-
-# ---------------------------------------------------------- classifier state
-_TUPLE_PARAMS = ("word_ngram_range", "char_ngram_range")
-
-
-def _classifier_state(classifier: ThemeClassifier) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The classifier's public fitted state as JSON and arrays."""
-    params = classifier.get_params()
-    params.pop("scheme")
-
-    def vocabulary(vectorizer) -> list[str] | None:
-        if vectorizer is None:
-            return None
-        terms = [""] * len(vectorizer.vocabulary_)
-        for term, index in vectorizer.vocabulary_.items():
-            terms[index] = term
-        return terms
-
-    state = {
-        "format": FORMAT_NAME + "-classifier",
-        "format_version": FORMAT_VERSION,
-        "params": _json_ready(params),
-        "classes": list(classifier.classes_),
-        "learned_themes": list(classifier.learned_themes_),
-        "too_few_positives": list(classifier.too_few_positives_),
-        "prior_themes": list(classifier.prior_themes_),
-        "thresholds": _json_ready(classifier.thresholds_),
-        "calibration": _json_ready(classifier.calibration_),
-        "n_positives": _json_ready(classifier.n_positives_),
-        "cv_scores": _json_ready(classifier.cv_scores_),
-        "vocabulary": {
-            "word": vocabulary(classifier.word_vectorizer_),
-            "char": vocabulary(classifier.char_vectorizer_),
-            "function": vocabulary(classifier.function_vectorizer_),
-        },
-    }
-    n_features = sum(
-        len(v.vocabulary_)
-        for v in (
-            classifier.word_vectorizer_,
-            classifier.char_vectorizer_,
-            classifier.function_vectorizer_,
-        )
-        if v is not None
-    ) + 3 * len(classifier.classes_)
-    estimators = classifier.estimators_
-    arrays = {
-        "word_idf": classifier.word_vectorizer_.idf_,
-        "coef": np.vstack([e.coef_ for e in estimators])
-        if estimators
-        else np.zeros((0, n_features)),
-        "intercept": np.concatenate([e.intercept_ for e in estimators])
-        if estimators
-        else np.zeros(0),
-    }
-    if classifier.char_vectorizer_ is not None:
-        arrays["char_idf"] = classifier.char_vectorizer_.idf_
-    return state, arrays
-
-
-def _restore_classifier(
-    state: dict[str, Any], arrays: dict[str, np.ndarray], scheme: ThemeScheme, where: Path
-) -> ThemeClassifier:
-    """Rebuild a fitted classifier from :func:`_classifier_state` output, checking shapes."""
-    try:
-        if state.get("format") != FORMAT_NAME + "-classifier":
-            raise ModelFileError(f"{where / CLASSIFIER_JSON}: not an itunlp classifier file")
-        if int(state.get("format_version", 0)) > FORMAT_VERSION:
-            raise ModelFileError(
-                f"{where / CLASSIFIER_JSON}: format version {state['format_version']} is newer "
-                f"than this itunlp reads ({FORMAT_VERSION}); upgrade itunlp"
-            )
-        params = dict(state["params"])
-        for name in _TUPLE_PARAMS:
-            if params.get(name) is not None:
-                params[name] = tuple(params[name])
-        classifier = ThemeClassifier(scheme=scheme, **params)
-        word, char, function = classifier._new_vectorizers()
-        vocab = state["vocabulary"]
-        for vectorizer, key in ((word, "word"), (char, "char"), (function, "function")):
-            if vectorizer is None:
-                continue
-            vectorizer.vocabulary_ = {term: i for i, term in enumerate(vocab[key])}
-        word.idf_ = arrays["word_idf"]
-        if char is not None:
-            char.idf_ = arrays["char_idf"]
-        classes = list(state["classes"])
-        n_features = (
-            len(word.vocabulary_)
-            + (len(char.vocabulary_) if char is not None else 0)
-            + len(function.vocabulary_)
-            + 3 * len(scheme.ids)
-        )
-        coef, intercept = arrays["coef"], arrays["intercept"]
-        learned = list(state["learned_themes"])
-        if coef.shape != (len(learned), n_features) or intercept.shape != (len(learned),):
-            raise ModelFileError(
-                f"{where / CLASSIFIER_ARRAYS}: weights of shape {coef.shape} do not fit "
-                f"{len(learned)} themes x {n_features} features; the files do not belong together"
-            )
-        estimators = []
-        for k in range(len(learned)):
-            estimator = classifier._new_logistic()
-            estimator.coef_ = coef[k : k + 1].copy()
-            estimator.intercept_ = intercept[k : k + 1].copy()
-            estimator.classes_ = np.array([0, 1])
-            estimator.n_features_in_ = n_features
-            estimators.append(estimator)
-        classifier.scheme_ = scheme
-        classifier.classes_ = np.array(classes, dtype=object)
-        classifier.learned_themes_ = learned
-        classifier.too_few_positives_ = list(state["too_few_positives"])
-        classifier.prior_themes_ = list(state.get("prior_themes", []))
-        classifier.thresholds_ = np.asarray(state["thresholds"], dtype=float)
-        classifier.calibration_ = np.asarray(state["calibration"], dtype=float).reshape(-1, 2)
-        classifier.n_positives_ = {str(k): int(v) for k, v in state["n_positives"].items()}
-        classifier.cv_scores_ = state.get("cv_scores", {})
-        classifier.word_vectorizer_ = word
-        classifier.char_vectorizer_ = char
-        classifier.function_vectorizer_ = function
-        classifier.estimators_ = estimators
-    except ModelFileError:
-        raise
-    except (KeyError, TypeError, ValueError, IndexError) as error:
-        raise ModelFileError(
-            f"{where / CLASSIFIER_JSON}: malformed classifier state ({type(error).__name__}: "
-            f"{error}); retrain the model"
-        ) from None
-    if len(classifier.thresholds_) != len(classes) or len(classifier.calibration_) != len(learned):
-        raise ModelFileError(
-            f"{where / CLASSIFIER_JSON}: thresholds or calibration do not match the themes"
-        )
-    return classifier
-
-
+# ------------------------------------------------------------- arrays, JSON
 _REQUIRED_ARRAYS = ("word_idf", "coef", "intercept")
 
 
@@ -400,6 +271,8 @@ def save_model_folder(
 def _build_meta(
     meta: dict[str, Any], classifier: ThemeClassifier, staging: Path, written: list[str]
 ) -> dict:
+    import sklearn
+
     try:
         import spacy
 
@@ -439,10 +312,6 @@ def _build_meta(
     }
     record["files"] = {name: _sha256(staging / name) for name in written}
     return record
-
-
-
-
 
 
 # ------------------------------------------------------------------- load
@@ -522,30 +391,31 @@ def load_model_folder(path: str | Path) -> LoadedModel:
     if not isinstance(state, dict):
         raise ModelFileError(f"{folder / CLASSIFIER_JSON}: expected a JSON object")
     arrays = _load_arrays(folder / CLASSIFIER_ARRAYS)
-    classifier = _restore_classifier(state, arrays, scheme, folder)
+    predictor = _check_state(state, arrays, scheme, folder)
     boundary = _read_json(folder / SEGMENTER_FILE) if SEGMENTER_FILE in hashes else None
     if boundary is not None and not isinstance(boundary, dict):
         raise ModelFileError(f"{folder / SEGMENTER_FILE}: expected a JSON object")
-    _check_themes(meta, classifier, meta_path)
+    _check_themes(meta, predictor.classes, scheme, meta_path)
     return LoadedModel(
-        classifier=classifier,
+        predictor=predictor,
+        classifier_loader=ClassifierLoader(state, arrays, scheme, folder),
         meta=meta,
         boundary_model=boundary,
         path=folder,
     )
 
 
-def _check_themes(meta: dict, classifier: ThemeClassifier, meta_path: Path) -> None:
-    classes = list(classifier.classes_)
+def _check_themes(meta: dict, classes: list[str], scheme: ThemeScheme, meta_path: Path) -> None:
+    classes = list(classes)
     listed = meta.get("themes")
     if listed != classes:
         raise ValueError(
             f"{meta_path} lists themes {listed} but the classifier predicts {classes}; the "
             "model folder is inconsistent. Retrain it (itunlp train -o FOLDER)"
         )
-    if list(classifier.scheme_.ids) != classes:
+    if list(scheme.ids) != classes:
         raise ValueError(
-            f"The scheme in {meta_path.parent / THEMES_FILE} has themes {classifier.scheme_.ids} "
+            f"The scheme in {meta_path.parent / THEMES_FILE} has themes {scheme.ids} "
             f"but the classifier predicts {classes}; retrain the model"
         )
     thresholds = meta.get("thresholds")

@@ -1,9 +1,12 @@
 """The model users load: the segmenter and the theme classifier, with DataFrames out.
 
-This is the one module that joins the two halves: :mod:`itunlp.segmentation.component` (spaCy
-side, text to clauses) and :mod:`itunlp.themes.classifier` (scikit-learn side, clause
-strings to themes). The segmenter is imported only when :meth:`ThemeModel.segment`
-runs, so predicting themes for already-cut clauses never loads spaCy.
+This is the one module that joins the two halves: :mod:`itunlp.segmentation` (text
+to clauses) and :mod:`itunlp.themes` (clause strings to themes). Predictions come
+from the numpy predictor (:mod:`itunlp.themes.inference`), which gives the fitted
+classifier's own scores; the scikit-learn estimator is restored from the model
+folder only when something needs it (saving, retraining), and the segmenter runs
+its rule engine directly, so loading a model and classifying imports neither
+scikit-learn, SciPy nor spaCy.
 """
 
 from __future__ import annotations
@@ -14,22 +17,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import check_is_fitted
 
 from itunlp._resources import default_model_dir
 from itunlp.persistence import (
     SEGMENTER_FILE,
+    ClassifierLoader,
     ModelFileError,
     ModelNotFoundError,
     load_model_folder,
+    predictor_for,
     save_model_folder,
 )
-from itunlp.themes.classifier import ThemeClassifier, coerce_clauses
+from itunlp.themes.inference import FastThemePredictor
+from itunlp.themes.inputs import coerce_clauses
 from itunlp.themes.scheme import ThemeScheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from itunlp.segmentation.boundary_model import BoundaryModel
-    from itunlp.segmentation.component import Clause
+    from itunlp.segmentation.engine import Clause
+    from itunlp.themes.classifier import ThemeClassifier
 
 __all__ = ["ThemeModel", "load"]
 
@@ -41,14 +47,19 @@ class ThemeModel:
 
     Parameters
     ----------
-    classifier : ThemeClassifier
-        A fitted theme classifier.
+    classifier : ThemeClassifier, optional
+        A fitted theme classifier; predictions use its numpy twin (the same scores).
     meta : dict, optional
         The model card (``meta.json``): name, versions, training data, metrics.
     boundary_model : BoundaryModel, optional
         The segmenter's learned boundary decider; None uses the segmenter's rules.
     path : Path, optional
         The folder the model was loaded from.
+    predictor : FastThemePredictor, optional
+        The numpy predictor, when the model comes from a folder (then
+        ``classifier_loader`` restores the estimator on first use of
+        :attr:`classifier`).
+    classifier_loader : callable, optional
 
     Examples
     --------
@@ -59,21 +70,51 @@ class ThemeModel:
 
     def __init__(
         self,
-        classifier: ThemeClassifier,
+        classifier: ThemeClassifier | None = None,
         *,
         meta: dict[str, Any] | None = None,
         boundary_model: BoundaryModel | None = None,
         path: Path | None = None,
+        predictor: FastThemePredictor | None = None,
+        classifier_loader: ClassifierLoader | None = None,
     ) -> None:
-        if not isinstance(classifier, ThemeClassifier):
-            raise TypeError(
-                f"classifier must be a fitted ThemeClassifier, got {type(classifier).__name__}"
-            )
-        check_is_fitted(classifier)
-        self.classifier = classifier
+        if classifier is None:
+            if predictor is None or classifier_loader is None:
+                raise TypeError(
+                    "ThemeModel needs a fitted ThemeClassifier (or a predictor and a "
+                    "classifier_loader, as itunlp.load() gives)"
+                )
+        else:
+            from sklearn.utils.validation import check_is_fitted
+
+            from itunlp.themes.classifier import ThemeClassifier
+
+            if not isinstance(classifier, ThemeClassifier):
+                raise TypeError(
+                    f"classifier must be a fitted ThemeClassifier, got {type(classifier).__name__}"
+                )
+            check_is_fitted(classifier)
+            if predictor is None:
+                predictor = predictor_for(classifier)
+        self._classifier = classifier
+        self._classifier_loader = classifier_loader
+        self.predictor = predictor
         self.meta = dict(meta or {})
         self.boundary_model = boundary_model
         self.path = path
+
+    @property
+    def classifier(self) -> ThemeClassifier:
+        """The scikit-learn estimator (restored from the model folder on first use)."""
+        if self._classifier is None:
+            assert self._classifier_loader is not None
+            self._classifier = self._classifier_loader()
+        return self._classifier
+
+    @classifier.setter
+    def classifier(self, classifier: ThemeClassifier) -> None:
+        self._classifier = classifier
+        self.predictor = predictor_for(classifier)
 
     def __repr__(self) -> str:
         name = self.meta.get("name", "unnamed")
@@ -82,17 +123,19 @@ class ThemeModel:
     @property
     def themes(self) -> list[str]:
         """Theme ids, in the column order of :meth:`predict_proba`."""
-        return [str(t) for t in self.classifier.classes_]
+        return [str(t) for t in self.predictor.classes]
 
     @property
     def scheme(self) -> ThemeScheme:
         """The theme scheme the model was trained with (names, descriptions, terms)."""
+        if self.predictor.scheme is not None:
+            return self.predictor.scheme
         return self.classifier.scheme_
 
     @property
     def thresholds(self) -> dict[str, float]:
         """The per-theme probability at or above which a theme is predicted."""
-        return {t: float(v) for t, v in zip(self.themes, self.classifier.thresholds_, strict=True)}
+        return {t: float(v) for t, v in zip(self.themes, self.predictor.thresholds, strict=True)}
 
     def segment(self, text: str) -> list[Clause]:
         """Cut a text into clauses with this model's boundary settings.
@@ -105,13 +148,9 @@ class ThemeModel:
         -------
         list of Clause
         """
-        from itunlp.segmentation.component import split_into_clauses
+        from itunlp.segmentation.engine import split_into_clauses
 
         return split_into_clauses(text, boundary_model=self.boundary_model)
-
-    def _clauses(self, clause_texts: Any, functions: Sequence[str] | None) -> pd.DataFrame:
-        texts, heads = coerce_clauses(clause_texts, functions)
-        return pd.DataFrame({"text": texts, "function": heads})
 
     def predict_proba(
         self, clause_texts: Sequence[str] | pd.DataFrame, functions: Sequence[str] | None = None
@@ -130,8 +169,8 @@ class ThemeModel:
         pandas.DataFrame
             One row per clause, one column per theme in :attr:`themes` order.
         """
-        frame = self._clauses(clause_texts, functions)
-        probabilities = self.classifier.predict_proba(frame)
+        texts, heads = coerce_clauses(clause_texts, functions)
+        probabilities = self.score_clauses(texts, heads)
         index = clause_texts.index if isinstance(clause_texts, pd.DataFrame) else None
         return pd.DataFrame(probabilities, columns=self.themes, index=index)
 
@@ -150,8 +189,8 @@ class ThemeModel:
         list of list of str
             Theme ids per clause, in :attr:`themes` order.
         """
-        frame = self._clauses(clause_texts, functions)
-        indicators = self.classifier.predict(frame)
+        texts, heads = coerce_clauses(clause_texts, functions)
+        indicators = self.score_clauses(texts, heads) >= self.predictor.thresholds
         themes = np.array(self.themes, dtype=object)
         return [list(themes[row.astype(bool)]) for row in indicators]
 
@@ -174,7 +213,21 @@ class ThemeModel:
         dict of str to list of (str, float)
             Per predicted theme, (feature, contribution in log-odds), largest first.
         """
-        return self.classifier.explain(text, function=function, top=top)
+        if not isinstance(text, str):
+            raise TypeError(f"explain takes one clause text, got {type(text).__name__}")
+        heads = coerce_clauses([text], [function])[1]
+        return self.predictor.explain(text, function=heads[0], top=top)
+
+    def score_clauses(self, texts: Sequence[str], functions: Sequence[str]) -> np.ndarray:
+        """Theme probabilities of already-cut, already-checked clauses, as an array.
+
+        The fast path under :meth:`predict_proba` (no DataFrame): ``texts`` is a list
+        of str, ``functions`` their headings in lower case with whitespace folded
+        (as :func:`~itunlp.themes.inputs.coerce_clauses` gives them). Columns
+        follow :attr:`themes`.
+        """
+        predictor = self.predictor
+        return predictor.predict_proba(predictor.batch(texts, functions))
 
     def save(self, path: str | Path) -> Path:
         """Write the model folder (atomically; see :func:`itunlp.persistence.save_model_folder`).
@@ -240,4 +293,10 @@ def load(path: str | Path | None = None) -> ThemeModel:
             boundary = BoundaryModel.from_dict(loaded.boundary_model)
         except (TypeError, ValueError) as error:
             raise ModelFileError(f"{folder / SEGMENTER_FILE}: {error}") from None
-    return ThemeModel(loaded.classifier, meta=loaded.meta, boundary_model=boundary, path=folder)
+    return ThemeModel(
+        meta=loaded.meta,
+        boundary_model=boundary,
+        path=folder,
+        predictor=loaded.predictor,
+        classifier_loader=loaded.classifier_loader,
+    )

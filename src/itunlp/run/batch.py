@@ -45,6 +45,7 @@ from itunlp.run.worker import (
     _PickledModelFile,
     _Result,
     _run_task,
+    _run_tasks,
     _Task,
 )
 
@@ -67,6 +68,8 @@ ON_ERROR = ("warn", "collect", "raise")
 DEFAULT_CHUNK_ROWS = 10_000
 #: Text files above this size are streamed block by block instead of read whole.
 DEFAULT_STREAM_BYTES = 16 * 1024**2
+
+
 def clause_columns(themes: Sequence[str] | None = None, explain: bool = False) -> list[str]:
     """The clause table's columns in order; ``themes=None`` for :func:`segment_documents`.
 
@@ -111,9 +114,10 @@ def _run_local(
     model: Any, tasks: Iterator[_Task], n_jobs: int, settings: tuple[bool, int, int]
 ) -> Iterator[_Result]:
     if n_jobs == 1:
+        # One process: documents are segmented one by one and their clauses
+        # classified in batches (the same table as document by document).
         ref = _InProcessModel(model) if model is not None else None
-        for task in tasks:
-            yield _run_task(ref, task, *settings)
+        yield from _run_tasks(ref, tasks, *settings)
         return
     from joblib import Parallel, delayed
 

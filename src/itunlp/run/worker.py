@@ -8,12 +8,14 @@ as references that each worker process loads once and caches.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import pickle
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from itunlp.documents import (
@@ -54,73 +56,179 @@ def _run_task(
     model_ref: Any, task: _Task, explain: bool, max_bytes: int, block_chars: int
 ) -> _Result:
     """Read, segment and classify one work item; any failure becomes a reason, not a crash."""
-    if task.reason is not None:
-        return _Result(task.index, task.last, None, task.reason)
-    try:
-        if task.block is not None:
-            blocks, page_of = [(task.offset, task.block)], None
-        else:
-            document = task.document
-            if document is None:
-                document = read_document(task.file or "", max_bytes=max_bytes)
-            blocks = text_blocks(document.text, block_chars)
-            page_of = document.page_of if document.page_starts else None
-        model = model_ref.get() if model_ref is not None else None
-        frame = _clause_frame(model, task, blocks, page_of, explain)
-    except (DocumentError, MissingExtraError) as error:
+    return next(_run_tasks(model_ref, iter([task]), explain, max_bytes, block_chars))
+
+
+#: Clauses classified together by :func:`_run_tasks`: big enough that numpy's
+#: per-call costs vanish, small enough to keep memory flat.
+BATCH_CLAUSES = 4096
+
+
+@dataclass
+class _Segmented:
+    """A work item read and cut into clauses, waiting for its themes."""
+
+    task: _Task
+    starts: list[int]
+    ends: list[int]
+    texts: list[str]
+    functions: list[str]
+    pages: list[int | None] | None
+
+
+def _failure(task: _Task, error: Exception) -> _Result:
+    if isinstance(error, DocumentError | MissingExtraError):
         return _Result(task.index, task.last, None, getattr(error, "reason", str(error)))
-    except Exception as error:  # one bad document must not stop the run
-        return _Result(task.index, task.last, None, f"{type(error).__name__}: {error}")
-    return _Result(task.index, task.last, frame, None)
+    return _Result(task.index, task.last, None, f"{type(error).__name__}: {error}")
 
 
-def _clause_frame(
-    model: Any,
-    task: _Task,
-    blocks: Sequence[tuple[int, str]],
-    page_of: Callable[[int], int | None] | None,
+def _run_tasks(
+    model_ref: Any,
+    tasks: Iterator[_Task],
     explain: bool,
-) -> pd.DataFrame:
-    """The clause table of one work item, without ``clause_id`` (numbered by the caller)."""
+    max_bytes: int,
+    block_chars: int,
+    batch_clauses: int = BATCH_CLAUSES,
+) -> Iterator[_Result]:
+    """:func:`_run_task` for a stream of work items, in order, classifying in batches.
+
+    Items are read and segmented one by one; their clauses are classified together
+    once ``batch_clauses`` have gathered (or the stream ends), which gives the same
+    table as item by item. If a batch fails to classify, its items are retried one
+    by one, so one bad document still only fails itself.
+    """
+    pending: list[_Segmented | _Result] = []
+    gathered = 0
+    model = None
+    for task in tasks:
+        if task.reason is not None:
+            pending.append(_Result(task.index, task.last, None, task.reason))
+            continue
+        try:
+            if model is None and model_ref is not None:
+                model = model_ref.get()
+            item = _segment_task(model, task, max_bytes, block_chars)
+        except Exception as error:  # one bad document must not stop the run
+            pending.append(_failure(task, error))
+            continue
+        pending.append(item)
+        gathered += len(item.texts)
+        if gathered >= batch_clauses:
+            yield from _finish(model, pending, explain)
+            pending, gathered = [], 0
+    yield from _finish(model, pending, explain)
+
+
+def _finish(model: Any, pending: list[_Segmented | _Result], explain: bool) -> Iterator[_Result]:
+    """The results of segmented items (and earlier failures), in order."""
+    items = [p for p in pending if isinstance(p, _Segmented)]
+    try:
+        frames = iter(_clause_frames(model, items, explain))
+    except Exception:  # find the item that fails, keep the others
+        frames = iter([])
+        alone: list[pd.DataFrame | Exception] = []
+        for item in items:
+            try:
+                alone.append(_clause_frames(model, [item], explain)[0])
+            except Exception as error:
+                alone.append(error)
+        frames = iter(alone)
+    for entry in pending:
+        if isinstance(entry, _Result):
+            yield entry
+            continue
+        frame = next(frames)
+        if isinstance(frame, Exception):
+            yield _failure(entry.task, frame)
+        else:
+            yield _Result(entry.task.index, entry.task.last, frame, None)
+
+
+def _segment_task(model: Any, task: _Task, max_bytes: int, block_chars: int) -> _Segmented:
+    """Read and cut one work item into clauses (errors propagate)."""
+    if task.block is not None:
+        blocks, page_of = [(task.offset, task.block)], None
+    else:
+        document = task.document
+        if document is None:
+            document = read_document(task.file or "", max_bytes=max_bytes)
+        blocks = text_blocks(document.text, block_chars)
+        page_of = document.page_of if document.page_starts else None
+    if model is not None:
+        segment = model.segment
+    else:
+        from itunlp.segmentation.engine import split_into_clauses as segment
     starts: list[int] = []
     ends: list[int] = []
     texts: list[str] = []
     functions: list[str] = []
     for offset, block in blocks:
-        if model is not None:
-            clauses = model.segment(block)
-        else:
-            from itunlp.segmentation.component import split_into_clauses
-
-            clauses = split_into_clauses(block)
-        for clause in clauses:
+        for clause in segment(block):
             starts.append(clause.start + offset)
             ends.append(clause.end + offset)
             texts.append(clause.text)
             functions.append(clause.function)
-    n = len(texts)
+    pages = [page_of(s) for s in starts] if page_of else None
+    return _Segmented(task, starts, ends, texts, functions, pages)
+
+
+def _scores(model: Any, texts: list[str], functions: list[str]) -> np.ndarray:
+    """Theme probabilities, columns in ``model.themes`` order."""
+    themes = list(model.themes)
+    if not texts:
+        return np.zeros((0, len(themes)))
+    if hasattr(model, "score_clauses"):
+        heads = [" ".join(f.lower().split()) for f in functions]
+        return np.asarray(model.score_clauses(texts, heads), dtype="float64")
+    proba = model.predict_proba(texts, functions=functions)
+    return proba[themes].to_numpy(dtype="float64")
+
+
+def _theme_lists(themes: list[str], hits: np.ndarray) -> list[list[str]]:
+    """Per row of a boolean (clauses, themes) matrix, the themes that are on."""
+    if not hits.shape[1]:
+        return [[] for _ in range(len(hits))]
+    codes = hits.astype(np.int64) @ (1 << np.arange(hits.shape[1], dtype=np.int64))
+    names = {
+        int(code): [t for j, t in enumerate(themes) if int(code) >> j & 1]
+        for code in np.unique(codes)
+    }
+    return [list(names[code]) for code in codes.tolist()]
+
+
+def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> list[pd.DataFrame]:
+    """The clause tables of segmented items (without ``clause_id``), classified together."""
+    sizes = [len(item.texts) for item in items]
+    texts = [t for item in items for t in item.texts]
+    functions = [f for item in items for f in item.functions]
+    pages: list[int | None] = []
+    for item, size in zip(items, sizes, strict=True):
+        pages += item.pages if item.pages is not None else [None] * size
     columns: dict[str, Any] = {
-        "doc_id": pd.Series([task.doc_id] * n, dtype="str"),
-        "path": pd.Series([task.path] * n, dtype="str"),
-        "page": pd.array([page_of(s) for s in starts] if page_of else [None] * n, dtype="Int64"),
-        "start": pd.Series(starts, dtype="int64"),
-        "end": pd.Series(ends, dtype="int64"),
+        "doc_id": pd.Series(
+            [
+                item.task.doc_id
+                for item, size in zip(items, sizes, strict=True)
+                for _ in range(size)
+            ],
+            dtype="str",
+        ),
+        "path": pd.Series(
+            [item.task.path for item, size in zip(items, sizes, strict=True) for _ in range(size)],
+            dtype="str",
+        ),
+        "page": pd.array(pages, dtype="Int64"),
+        "start": pd.Series([s for item in items for s in item.starts], dtype="int64"),
+        "end": pd.Series([e for item in items for e in item.ends], dtype="int64"),
         "text": pd.Series(texts, dtype="str"),
         "function": pd.Series(functions, dtype="str"),
     }
     if model is not None:
         themes = list(model.themes)
-        if n:
-            proba = model.predict_proba(texts, functions=functions)
-            scores = proba[themes].to_numpy(dtype="float64")
-        else:
-            scores = pd.DataFrame(columns=themes, dtype="float64").to_numpy()
+        scores = _scores(model, texts, functions)
         thresholds = model.thresholds
-        cutoffs = [float(thresholds.get(theme, 0.5)) for theme in themes]
-        columns["themes"] = pd.Series(
-            [[t for t, s, c in zip(themes, row, cutoffs, strict=True) if s >= c] for row in scores],
-            dtype=object,
-        )
+        cutoffs = np.array([float(thresholds.get(theme, 0.5)) for theme in themes])
+        columns["themes"] = pd.Series(_theme_lists(themes, scores >= cutoffs), dtype=object)
         for j, theme in enumerate(themes):
             columns[f"score_{theme}"] = pd.Series(scores[:, j], dtype="float64")
         if explain:
@@ -128,7 +236,11 @@ def _clause_frame(
                 [_explanation(model, t, f) for t, f in zip(texts, functions, strict=True)],
                 dtype=object,
             )
-    return pd.DataFrame(columns)
+    frame = pd.DataFrame(columns)
+    if len(items) == 1:
+        return [frame]
+    bounds = np.cumsum([0, *sizes]).tolist()
+    return [frame.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
 
 
 def _explanation(model: Any, text: str, function: str) -> dict[str, list[list[Any]]]:
@@ -188,5 +300,3 @@ class _PickledModelFile:
 def _model_payload(model: Any) -> tuple[bytes, str]:
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     return payload, hashlib.sha256(payload).hexdigest()[:16]
-
-

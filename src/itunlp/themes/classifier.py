@@ -568,5 +568,3 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             ranked = sorted(((n, v) for n, v in parts.items() if v > 0), key=lambda p: -p[1])
             result[theme] = [(n, round(v, 4)) for n, v in ranked[:top]]
         return result
-
-
