@@ -74,6 +74,20 @@ class _Segmented:
     texts: list[str]
     functions: list[str]
     pages: list[int | None] | None
+    section_titles: list[str] | None = None
+
+
+def _context(items: Sequence[_Segmented]) -> dict[str, list[str]]:
+    """Each clause's neighbours in its own document and its section title, in order."""
+    prev: list[str] = []
+    following: list[str] = []
+    titles: list[str] = []
+    for item in items:
+        texts = item.texts
+        prev += ["", *texts[:-1]] if texts else []
+        following += [*texts[1:], ""] if texts else []
+        titles += item.section_titles if item.section_titles is not None else [""] * len(texts)
+    return {"prev_text": prev, "next_text": following, "section_title": titles}
 
 
 def _failure(task: _Task, error: Exception) -> _Result:
@@ -162,24 +176,50 @@ def _segment_task(model: Any, task: _Task, max_bytes: int, block_chars: int) -> 
     ends: list[int] = []
     texts: list[str] = []
     functions: list[str] = []
+    titles: list[str] = []
     for offset, block in blocks:
         for clause in segment(block):
             starts.append(clause.start + offset)
             ends.append(clause.end + offset)
             texts.append(clause.text)
             functions.append(clause.function)
+            titles.append(getattr(clause, "section_title", "") or "")
     pages = [page_of(s) for s in starts] if page_of else None
-    return _Segmented(task, starts, ends, texts, functions, pages)
+    return _Segmented(task, starts, ends, texts, functions, pages, titles)
 
 
-def _scores(model: Any, texts: list[str], functions: list[str]) -> np.ndarray:
-    """Theme probabilities, columns in ``model.themes`` order."""
+def _takes_context(method: Any) -> bool:
+    """Whether ``score_clauses`` accepts the context keywords (``**context``)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def _scores(
+    model: Any, texts: list[str], functions: list[str], context: dict[str, list[str]] | None = None
+) -> np.ndarray:
+    """Theme probabilities, columns in ``model.themes`` order.
+
+    ``context`` (neighbours and section titles, see :mod:`itunlp.themes.context`)
+    reaches models that read it: ``score_clauses`` keywords or DataFrame columns.
+    """
     themes = list(model.themes)
     if not texts:
         return np.zeros((0, len(themes)))
+    context = context or {}
     if hasattr(model, "score_clauses"):
         heads = [" ".join(f.lower().split()) for f in functions]
+        if context and _takes_context(model.score_clauses):
+            return np.asarray(model.score_clauses(texts, heads, **context), dtype="float64")
         return np.asarray(model.score_clauses(texts, heads), dtype="float64")
+    if context:
+        frame = pd.DataFrame({"text": texts, "function": functions, **context})
+        proba = model.predict_proba(frame)
+        return proba[themes].to_numpy(dtype="float64")
     proba = model.predict_proba(texts, functions=functions)
     return proba[themes].to_numpy(dtype="float64")
 
@@ -225,7 +265,7 @@ def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> li
     }
     if model is not None:
         themes = list(model.themes)
-        scores = _scores(model, texts, functions)
+        scores = _scores(model, texts, functions, _context(items))
         thresholds = model.thresholds
         cutoffs = np.array([float(thresholds.get(theme, 0.5)) for theme in themes])
         columns["themes"] = pd.Series(_theme_lists(themes, scores >= cutoffs), dtype=object)
