@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 #: Candidate weights of a user's own labels over the shipped corpus (see :func:`fit_adapted`).
-USER_WEIGHTS = (1.0, 3.0, 10.0)
+USER_WEIGHTS = (1.0, 2.0, 3.0)
 
 
 # ---------------------------------------------------------------- adaptation
