@@ -292,3 +292,15 @@ def test_compare_adaptation_verb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 0, result.output
     assert "documents:ngo" in result.output and "Mean gain over sources" in result.output
     assert CliRunner().invoke(main, ["compare"]).exit_code == 2
+
+
+def test_classify_explanations_name_the_context_that_scored() -> None:
+    from itunlp.pipeline import ThemeModel
+
+    model, _ = _context_model()
+    table = ThemeModel(model).classify(
+        ["Women engineers from Fiji lead the study group. The Council of Fiji approved it."],
+        explain=True,
+    )
+    names = [e[0] for row in table["explanation"] for entries in row.values() for e in entries]
+    assert any(name.startswith("context: ") for name in names)

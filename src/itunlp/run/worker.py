@@ -265,7 +265,8 @@ def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> li
     }
     if model is not None:
         themes = list(model.themes)
-        scores = _scores(model, texts, functions, _context(items))
+        context = _context(items)
+        scores = _scores(model, texts, functions, context)
         thresholds = model.thresholds
         cutoffs = np.array([float(thresholds.get(theme, 0.5)) for theme in themes])
         columns["themes"] = pd.Series(_theme_lists(themes, scores >= cutoffs), dtype=object)
@@ -273,7 +274,10 @@ def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> li
             columns[f"score_{theme}"] = pd.Series(scores[:, j], dtype="float64")
         if explain:
             columns["explanation"] = pd.Series(
-                [_explanation(model, t, f) for t, f in zip(texts, functions, strict=True)],
+                [
+                    _explanation(model, t, f, {k: v[i] for k, v in context.items()})
+                    for i, (t, f) in enumerate(zip(texts, functions, strict=True))
+                ],
                 dtype=object,
             )
     frame = pd.DataFrame(columns)
@@ -283,9 +287,24 @@ def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> li
     return [frame.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
 
 
-def _explanation(model: Any, text: str, function: str) -> dict[str, list[list[Any]]]:
-    """The model's top terms per predicted theme, as plain lists (JSON-ready)."""
-    explained = model.explain(text, function=function, top=5)
+def _explanation(
+    model: Any, text: str, function: str, context: dict[str, str] | None = None
+) -> dict[str, list[list[Any]]]:
+    """The model's top terms per predicted theme, as plain lists (JSON-ready).
+
+    The clause's context reaches models whose ``explain`` takes it, so the
+    explanation matches the scores (context features are named ``context: ...``).
+    """
+    import inspect
+
+    try:
+        takes_context = "context" in inspect.signature(model.explain).parameters
+    except (TypeError, ValueError):
+        takes_context = False
+    if context and takes_context:
+        explained = model.explain(text, function=function, top=5, context=context)
+    else:
+        explained = model.explain(text, function=function, top=5)
     return {
         str(theme): [[str(term), float(weight)] for term, weight in terms]
         for theme, terms in explained.items()
