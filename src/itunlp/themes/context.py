@@ -101,12 +101,43 @@ class ContextBlock:
         self.n_features = len(CONTEXT_COLUMNS) * len(self.themes)
         self.weight = float(weight)
 
+    def _hits(self, batch: ClauseBatch, texts: Sequence[str]) -> np.ndarray:
+        """Term hits of context texts, reusing the batch's own rows where a neighbour is one.
+
+        In a document's clauses in order, the previous clause's text is the row above;
+        its term hits are already in ``batch.shared["terms.dense"]``, so only context
+        from outside the batch (and each distinct section title once) is matched.
+        """
+        n, k = len(texts), len(self.themes)
+        out = np.zeros((n, k))
+        own = batch.shared.get("terms.dense")
+        pending: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            if not text.strip():
+                continue
+            if own is not None:
+                if i > 0 and batch.texts[i - 1] == text:
+                    out[i] = own[i - 1, 0::3]
+                    continue
+                if i + 1 < n and batch.texts[i + 1] == text:
+                    out[i] = own[i + 1, 0::3]
+                    continue
+            pending.setdefault(text, []).append(i)
+        if pending:
+            distinct = list(pending)
+            found = context_hits(self.matcher, distinct, k)
+            for row, text in zip(found, distinct, strict=True):
+                out[pending[text]] = row
+        return out
+
     def __call__(self, batch: ClauseBatch) -> SparseRows:
         n = len(batch)
-        context = {
-            name: [_text(v) for v in batch.context.get(name, [""] * n)] for name in CONTEXT_COLUMNS
-        }
-        dense = context_matrix(self.matcher, context, len(self.themes))
+        dense = np.hstack(
+            [
+                self._hits(batch, [_text(v) for v in batch.context.get(name, [""] * n)])
+                for name in CONTEXT_COLUMNS
+            ]
+        )
         rows, cols = np.nonzero(dense)
         return rows, cols, np.full(len(rows), self.weight)
 
