@@ -246,9 +246,8 @@ def _summary_block(table: pd.DataFrame, column: str, name: str) -> str:
             row[f"{average} F1"] = _number(model.at[average, "f1"])
             if model["n_folds"].max() > 1:
                 row[f"{average} +/-"] = _number(model.at[average, "f1_std"])
-        row["clauses"] = int(model.at["micro", "support"]) if column == "test" else ""
-        if column != "test":
-            row.pop("clauses")
+        if column == "test":  # positive labels in the held-out source (all themes)
+            row["labels"] = int(model.at["micro", "support"])
         weakest = model.drop(index=["micro", "macro"])["f1"].dropna()
         if len(weakest):
             row["weakest theme"] = f"{weakest.idxmin()} {weakest.min():.3f}"
