@@ -367,7 +367,6 @@ class ThemeClassifier(_Explaining, MultiOutputMixin, ClassifierMixin, BaseEstima
         sample_weight: Any = None,
         groups: Any = None,
         tune_weight: Any = None,
-        domain: Any = None,
     ) -> ThemeClassifier:
         """Learn theme models, calibrations and thresholds from labelled clauses.
 
@@ -389,13 +388,6 @@ class ThemeClassifier(_Explaining, MultiOutputMixin, ClassifierMixin, BaseEstima
             ``start`` (:func:`~itunlp.themes.folds.clause_groups`), else ungrouped.
         tune_weight : array of shape (n_clauses,), optional
             Weight of each clause in the F1 that picks the thresholds.
-        domain : array of bool of shape (n_clauses,), optional
-            The clauses of the domain the model will predict (a user's own): every
-            feature gets a second copy that only these clauses have, so the model
-            learns how the domain differs from the rest ("frustratingly easy"
-            domain adaptation, Daume III 2007). The copies are folded back into the
-            weights (general + domain), so the saved model predicts for the domain
-            at no extra cost.
 
         Returns
         -------
@@ -455,11 +447,6 @@ class ThemeClassifier(_Explaining, MultiOutputMixin, ClassifierMixin, BaseEstima
         self.scheme_ = scheme
         features = self._transform(vectorizers, all_texts, all_functions, terms, all_context)
         own, extra = features[: len(texts)], features[len(texts) :]
-        n_features = features.shape[1]
-        if domain is not None and np.any(domain):
-            marked = sp.diags(np.asarray(domain, dtype=float).reshape(-1))
-            own = sp.hstack([own, marked @ own], format="csr")
-            extra = sp.hstack([extra, sp.csr_matrix(extra.shape)], format="csr")
         Yl = Y[:, learned]
 
         def fit_on(index: np.ndarray) -> list[LogisticRegression]:
@@ -499,10 +486,6 @@ class ThemeClassifier(_Explaining, MultiOutputMixin, ClassifierMixin, BaseEstima
         self.char_vectorizer_ = vectorizers.char
         self.function_vectorizer_ = vectorizers.function
         self.estimators_ = fit_on(np.arange(len(texts)))
-        for estimator in self.estimators_:  # general + domain weights (see ``domain``)
-            if estimator.coef_.shape[1] > n_features:
-                estimator.coef_ = estimator.coef_[:, :n_features] + estimator.coef_[:, n_features:]
-                estimator.n_features_in_ = n_features
         return self
 
     def _internal_folds(
