@@ -205,7 +205,8 @@ def _scores(
     """Theme probabilities, columns in ``model.themes`` order.
 
     ``context`` (neighbours and section titles, see :mod:`itunlp.themes.context`)
-    reaches models that read it: ``score_clauses`` keywords or DataFrame columns.
+    reaches models whose ``score_clauses`` takes it (``**context``); a model with
+    ``predict_proba(texts, functions=...)`` only is called as before.
     """
     themes = list(model.themes)
     if not texts:
@@ -216,10 +217,6 @@ def _scores(
         if context and _takes_context(model.score_clauses):
             return np.asarray(model.score_clauses(texts, heads, **context), dtype="float64")
         return np.asarray(model.score_clauses(texts, heads), dtype="float64")
-    if context:
-        frame = pd.DataFrame({"text": texts, "function": functions, **context})
-        proba = model.predict_proba(frame)
-        return proba[themes].to_numpy(dtype="float64")
     proba = model.predict_proba(texts, functions=functions)
     return proba[themes].to_numpy(dtype="float64")
 
