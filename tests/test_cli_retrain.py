@@ -254,8 +254,19 @@ def test_full_loop_suggest_edit_train_compare(
     from itunlp.pipeline import load
 
     labels = read_labels(tmp_path / "edited.csv")
-    predicted = load(new_model).predict(labels["text"].tolist(), labels["function"].tolist())
-    assert [sorted(p) for p in predicted] == [sorted(t) for t in labels["themes"]]
+    # The retrained model follows the user's labels on their own clauses far better than
+    # the old one. Since user labels are weighted by cross-validation over the user's
+    # documents (issue 12) rather than memorised, one clause of eight may still differ.
+    wanted = [sorted(t) for t in labels["themes"]]
+    texts, functions = labels["text"].tolist(), labels["function"].tolist()
+    new_agree = sum(
+        sorted(p) == w for p, w in zip(load(new_model).predict(texts, functions), wanted)
+    )
+    old_agree = sum(
+        sorted(p) == w for p, w in zip(load(old_model).predict(texts, functions), wanted)
+    )
+    assert new_agree >= len(wanted) - 1
+    assert new_agree > old_agree
 
     out = tmp_path / "compare.csv"
     result = _run("compare", old_model, new_model, "--labels", tmp_path / "edited.csv", "-o", out)
@@ -263,8 +274,8 @@ def test_full_loop_suggest_edit_train_compare(
     # The loop scores on the labels B just learned: compare says so, honestly.
     assert f"model B was trained on {len(rows)} of them" in result.output
     table = pd.read_csv(out).set_index("theme")
-    assert table.loc["micro", "f1_b"] == 1.0
-    assert table.loc["micro", "f1_b"] >= table.loc["micro", "f1_a"]
+    assert table.loc["micro", "f1_b"] >= 0.9
+    assert table.loc["micro", "f1_b"] > table.loc["micro", "f1_a"]
     assert (tmp_path / "compare.disagreements.csv").is_file()
 
     assert _tree_digest(old_model) == before  # the old model folder, byte for byte

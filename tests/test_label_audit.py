@@ -428,3 +428,25 @@ def test_out_of_fold_keeps_each_document_in_one_fold():
             rows = set(prepared.index[prepared["group"] == document])
             assert rows <= set(test) or not (rows & set(test)), document
         assert tested
+
+
+def test_rule_patterns_skip_pdf_furniture_inside_a_clause_span():
+    from itunlp.labels.audit_rules import _own_lines
+
+    text = (
+        "to submit an annual report on the work under-\ntaken,\n____________________\n"
+        "1 Including the least developed countries.\n"
+        "Final Acts PP-22                              211\n"
+        "               Res. 102        212\n\n     and to publish it;"
+    )
+    words = " ".join(_own_lines(text))
+    assert "Res. 102" not in words and "Including" not in words
+    assert words.startswith("to submit an annual report") and words.endswith("to publish it;")
+
+
+def test_reporting_interference_to_a_bureau_is_not_itu_reporting():
+    from itunlp.labels.audit_rules import load_audit_rules
+
+    rule = next(r for r in load_audit_rules() if r.id == "reporting-process")
+    assert rule.fires("to report to the Council on the implementation of this resolution;", [])
+    assert not rule.fires("to report harmful interference to the Bureau without delay;", [])

@@ -93,7 +93,8 @@ def test_train_writes_a_model_folder_with_its_card(label_file: Path, tmp_path: P
     [(name, digest)] = data["files"].items()
     assert name.endswith("labels.jsonl") and len(digest) == 64
     assert meta["metrics"]["cv"]["model"]["micro"]["f1"] is not None
-    assert "A -> B" in meta["metrics"] and "B -> A" in meta["metrics"]
+    assert "all but B -> B" in meta["metrics"] and "all but A -> A" in meta["metrics"]
+    assert meta["metrics"]["grouped_cv"]["model"]["micro"]["f1"] is not None
     assert meta["training_seconds"]["classifier"] > 0
     assert meta["too_few_positives"] == [
         t for t in model.themes if t not in {"connectivity", "gender", "institutional_process"}
@@ -163,18 +164,27 @@ def test_evaluate_flags_themes_with_too_few_labels(table: pd.DataFrame) -> None:
 
 
 def test_evaluate_has_cross_source_rows_both_ways(table: pd.DataFrame) -> None:
-    cross = table[(table["setting"] == "cross-source") & (table["method"] == "model")]
+    cross = table[(table["setting"] == "leave-one-source-out") & (table["method"] == "model")]
     assert {(a, b) for a, b in zip(cross["train"], cross["test"], strict=True)} == {
-        ("A", "B"),
-        ("B", "A"),
+        ("all but A", "A"),
+        ("all but B", "B"),
     }
-    a_to_b = cross[(cross["train"] == "A")].set_index("theme")
+    a_to_b = cross[(cross["test"] == "B")].set_index("theme")
     assert a_to_b.loc["connectivity", "support"] == 3  # positives in the test source B
 
 
 def test_evaluate_without_cross_source_has_only_cv_rows() -> None:
-    table = evaluate(None, _frame(), no_seed=True, folds=2, repeats=1, cross_source=False)
+    table = evaluate(
+        None, _frame(), no_seed=True, folds=2, repeats=1, cross_source=False,
+        grouped=False, learning=False,
+    )  # fmt: skip
     assert set(table["setting"]) == {"cv"}
+
+
+def test_evaluate_has_the_grouped_headline_first(table: pd.DataFrame) -> None:
+    assert list(dict.fromkeys(table["setting"])) == [
+        "grouped-cv", "leave-one-source-out", "learning-curve", "cv",
+    ]  # fmt: skip
 
 
 def test_folds_never_train_on_the_clauses_they_score(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,7 +202,10 @@ def test_folds_never_train_on_the_clauses_they_score(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(ThemeClassifier, "fit", spy_fit)
     monkeypatch.setattr(ThemeClassifier, "predict", spy_predict)
-    evaluate(None, _frame(), no_seed=True, folds=3, repeats=2, cross_source=False)
+    evaluate(
+        None, _frame(), no_seed=True, folds=3, repeats=2, cross_source=False,
+        grouped=False, learning=False,
+    )  # fmt: skip
     assert [kind for kind, _ in seen] == ["fit", "predict"] * 6
     every = set(_frame()["text"])
     for repeat in range(2):
@@ -243,7 +256,7 @@ def test_too_few_clauses_for_the_folds_is_a_clear_error() -> None:
 
 def test_metrics_summary_nests_setting_method_theme(table: pd.DataFrame) -> None:
     summary = metrics_summary(table)
-    assert set(summary) == {"cv", "A -> B", "B -> A"}
+    assert {"grouped_cv", "cv", "all but A -> A", "all but B -> B"} <= set(summary)
     micro = summary["cv"]["model"]["micro"]
     assert set(micro) >= {"precision", "recall", "f1", "f1_std", "support"}
     assert np.isfinite(micro["f1"])

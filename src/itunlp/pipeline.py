@@ -175,7 +175,7 @@ class ThemeModel:
             One row per clause, one column per theme in :attr:`themes` order.
         """
         texts, heads = coerce_clauses(clause_texts, functions)
-        probabilities = self.score_clauses(texts, heads)
+        probabilities = self.score_clauses(texts, heads, **_given_context(clause_texts))
         index = clause_texts.index if isinstance(clause_texts, pd.DataFrame) else None
         return pd.DataFrame(probabilities, columns=self.themes, index=index)
 
@@ -195,12 +195,13 @@ class ThemeModel:
             Theme ids per clause, in :attr:`themes` order.
         """
         texts, heads = coerce_clauses(clause_texts, functions)
-        indicators = self.score_clauses(texts, heads) >= self.predictor.thresholds
+        scores = self.score_clauses(texts, heads, **_given_context(clause_texts))
+        indicators = scores >= self.predictor.thresholds
         themes = np.array(self.themes, dtype=object)
         return [list(themes[row.astype(bool)]) for row in indicators]
 
     def explain(
-        self, text: str, function: str = "", top: int = 5
+        self, text: str, function: str = "", top: int = 5, context: dict[str, str] | None = None
     ) -> dict[str, list[tuple[str, float]]]:
         """The features that drove each predicted theme of one clause.
 
@@ -212,6 +213,9 @@ class ThemeModel:
             Its heading.
         top : int, default=5
             Entries per theme.
+        context : dict, optional
+            The clause's ``prev_text``, ``next_text`` and ``section_title``; their
+            contributions are named ``context: ...``.
 
         Returns
         -------
@@ -221,18 +225,22 @@ class ThemeModel:
         if not isinstance(text, str):
             raise TypeError(f"explain takes one clause text, got {type(text).__name__}")
         heads = coerce_clauses([text], [function])[1]
-        return self.predictor.explain(text, function=heads[0], top=top)
+        return self.predictor.explain(text, function=heads[0], top=top, context=context)
 
-    def score_clauses(self, texts: Sequence[str], functions: Sequence[str]) -> np.ndarray:
+    def score_clauses(
+        self, texts: Sequence[str], functions: Sequence[str], **context: Sequence[str]
+    ) -> np.ndarray:
         """Theme probabilities of already-cut, already-checked clauses, as an array.
 
         The fast path under :meth:`predict_proba` (no DataFrame): ``texts`` is a list
         of str, ``functions`` their headings in lower case with whitespace folded
-        (as :func:`~itunlp.themes.inputs.coerce_clauses` gives them). Columns
-        follow :attr:`themes`.
+        (as :func:`~itunlp.themes.inputs.coerce_clauses` gives them). ``context``
+        may give ``prev_text``, ``next_text`` and ``section_title``, one per clause
+        (clauses of a document in order; see :mod:`itunlp.themes.context`).
+        Columns follow :attr:`themes`.
         """
         predictor = self.predictor
-        return predictor.predict_proba(predictor.batch(texts, functions))
+        return predictor.predict_proba(predictor.batch(texts, functions, **context))
 
     def save(self, path: str | Path) -> Path:
         """Write the model folder (atomically; see :func:`itunlp.persistence.save_model_folder`).
@@ -253,6 +261,16 @@ class ThemeModel:
         from itunlp.run.batch import classify_documents
 
         return classify_documents(self, texts_or_paths, **kwargs)
+
+
+def _given_context(clauses: Any) -> dict[str, list[str]]:
+    """The context columns of a DataFrame of clauses (none for a plain list)."""
+    from itunlp.themes.context import CONTEXT_COLUMNS, context_columns
+
+    if not isinstance(clauses, pd.DataFrame):
+        return {}
+    present = [c for c in CONTEXT_COLUMNS if c in clauses.columns]
+    return {k: v for k, v in context_columns(clauses, len(clauses)).items() if k in present}
 
 
 def load(path: str | Path | None = None) -> ThemeModel:

@@ -207,9 +207,46 @@ def _disagreements_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.disagreements{out.suffix}")
 
 
+def run_adaptation(
+    sources: Sequence[str] = (), *, seed: int = 0, swap: bool = True, n_jobs: int = 1
+) -> pd.DataFrame:
+    """The adaptation benchmark; the worker of ``compare --adaptation``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of :func:`itunlp.training.adaptation_benchmark`.
+    """
+    from itunlp.training import adaptation_benchmark
+
+    try:
+        return adaptation_benchmark(list(sources) or None, seed=seed, swap=swap, n_jobs=n_jobs)
+    except (LabelError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def format_adaptation(table: pd.DataFrame) -> str:
+    """The adaptation table (one line per source and labelled half) and its averages."""
+    columns = [
+        "source", "labelled_half", "clauses_labelled", "clauses_scored",
+        "f1_unchanged", "f1_plain", "f1_adapted", "gain_plain", "gain", "chosen_weight",
+    ]  # fmt: skip
+    lines = [
+        "Adaptation: each source held out; its documents in two halves. The model that never "
+        "saw the source (unchanged) scores one half; then the other half's labels are added "
+        "as a user's labels (itunlp train LABELS): plain (weight 1) and adapted (weight "
+        "chosen by grouped CV on the user's documents). Micro-F1 on the scored half.",
+        format_scores(table, columns),
+        f"Mean gain over sources: adapted {table.attrs.get('mean_gain', math.nan):+.3f} "
+        f"(spread across sources {table.attrs.get('gain_std', math.nan):.3f}), "
+        f"plain {table.attrs.get('mean_gain_plain', math.nan):+.3f}",
+    ]
+    return "\n".join(lines)
+
+
 @main.command("compare")
-@click.argument("model_a", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("model_b", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("model_a", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("model_b", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--labels",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -229,20 +266,51 @@ def _disagreements_path(out: Path) -> Path:
     help="Cross-validation folds (without --labels).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the folds.")
+@click.option(
+    "--adaptation",
+    is_flag=True,
+    help="Also (or, without models, only) run the adaptation benchmark: does adding a "
+    "user's labels from half of a source's documents improve the other half?",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    help="With --adaptation: the sources to hold out (default: each writer of "
+    "data/documents and dev).",
+)
+@click.option(
+    "--one-way", is_flag=True, help="With --adaptation: label one half only (half the time)."
+)
+@options.jobs("Worker processes for --adaptation (-1: all cores).", default=1)
 def compare_command(
-    model_a: Path,
-    model_b: Path,
+    model_a: Path | None,
+    model_b: Path | None,
     labels: tuple[Path, ...],
     out: Path | None,
     folds: int,
     seed: int,
+    adaptation: bool,
+    sources: tuple[str, ...],
+    one_way: bool,
+    jobs: int,
 ) -> None:
     """Per-theme F1 of MODEL_A and MODEL_B on the same clauses, and where they disagree.
 
     With --labels both models predict those clauses; without, each model's
     configuration is retrained on the same folds of the shipped corpus plus the
     label files each was trained on (slower: two trainings per fold).
+
+    With --adaptation, the adaptation benchmark: for each held-out source, does
+    retraining with the labels of half its documents improve the other half?
+    (MODEL_A and MODEL_B may then be left out.)
     """
+    if model_a is None or model_b is None:
+        if not adaptation or model_a is not None:
+            raise click.UsageError("give MODEL_A and MODEL_B, or --adaptation alone")
+        click.echo(format_adaptation(run_adaptation(sources, seed=seed, swap=not one_way,
+                                                    n_jobs=jobs)))  # fmt: skip
+        return
     per_theme, disagreements = run_compare(
         model_a, model_b, labels=labels, out=out, folds=folds, seed=seed
     )
@@ -255,6 +323,10 @@ def compare_command(
         f"{len(disagreements)} clause(s) tagged differently by A and B"
         + (f": {_disagreements_path(out)}" if out is not None else ".")
     )
+    if adaptation:
+        click.echo("")
+        click.echo(format_adaptation(run_adaptation(sources, seed=seed, swap=not one_way,
+                                                    n_jobs=jobs)))  # fmt: skip
 
 
 def run_agreement(

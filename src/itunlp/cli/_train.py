@@ -104,16 +104,36 @@ def format_training(model: Any) -> str:
             "threshold": [round(model.thresholds[t], 3) for t in model.themes],
         }
     )
-    cv = meta.get("metrics", {}).get("cv", {}).get("model", {})
+    metrics = meta.get("metrics", {})
+    grouped = metrics.get("grouped_cv", {}).get("model", {})
+    cv = metrics.get("cv", {}).get("model", {})
+    if grouped:
+        frame["f1_by_document"] = [grouped.get(t, {}).get("f1") for t in model.themes]
     if cv:
         frame["cv_f1"] = [cv.get(t, {}).get("f1") for t in model.themes]
     lines.append(_indent(frame.to_string(index=False)))
     prior = meta.get("too_few_positives", [])
     if prior:
         lines.append(f"  Too few labels to learn (term-list prior): {', '.join(prior)}")
+    if grouped:
+        lines.append(
+            "  Cross-validated by document (new documents): "
+            f"micro-F1 {grouped['micro']['f1']:.3f} +/- {grouped['micro']['f1_std']:.3f}, "
+            f"macro-F1 {grouped['macro']['f1']:.3f} +/- {grouped['macro']['f1_std']:.3f}"
+        )
     if cv:
         lines.append(
             f"  Cross-validated micro-F1 {cv['micro']['f1']:.3f}, macro-F1 {cv['macro']['f1']:.3f}"
+            + (" (random folds over clauses)" if grouped else "")
+        )
+    adaptation = meta.get("user_adaptation") or {}
+    if adaptation:
+        lines.append(
+            f"  Your labels: {adaptation.get('user_clauses')} clauses in "
+            f"{adaptation.get('user_documents')} document(s), weight "
+            f"{adaptation.get('chosen_weight')} ({adaptation.get('how')}"
+            + (f": {adaptation['scores']}" if adaptation.get("scores") else "")
+            + ")"
         )
     seconds = meta.get("training_seconds", {})
     lines.append(
@@ -138,6 +158,8 @@ def run_evaluate(
     baselines: bool = True,
     out: Path | None = None,
     n_jobs: int = 1,
+    learning: bool = True,
+    random_folds: bool = True,
 ) -> pd.DataFrame:
     """Cross-validate a model configuration; the worker of ``itunlp evaluate``.
 
@@ -173,6 +195,8 @@ def run_evaluate(
             cross_source=cross_source,
             baselines=baselines,
             n_jobs=n_jobs,
+            learning=learning,
+            random_folds=random_folds,
         )
     except LabelError as error:
         raise UsageProblem(f"invalid labels: {error}") from None
@@ -191,38 +215,92 @@ def _number(value: Any) -> str:
     return "" if value is None or pd.isna(value) else f"{value:.3f}"
 
 
-def format_results(table: pd.DataFrame) -> str:
-    """The :func:`itunlp.training.evaluate` table as one readable block per setting.
+def _theme_block(group: pd.DataFrame) -> str:
+    """Per theme: precision, recall, F1 +/- its fold spread, support, baselines, note."""
+    model = group[group["method"] == "model"].set_index("theme")
+    shown = pd.DataFrame(
+        {
+            "precision": model["precision"].map(_number),
+            "recall": model["recall"].map(_number),
+            "F1": model["f1"].map(_number),
+            "+/-": model["f1_std"].map(_number) if model["n_folds"].max() > 1 else "",
+            "support": model["support"],
+        }
+    )
+    for method in group["method"].unique():
+        if method == "model":
+            continue
+        other = group[group["method"] == method].set_index("theme")["f1"]
+        shown[f"F1 {method}"] = other.reindex(shown.index).map(_number)
+    shown["note"] = model["note"].fillna("")
+    return shown.reset_index().to_string(index=False)
 
-    Per theme: the model's precision, recall, F1 with its spread across folds and
-    support, then the baselines' F1 on the same folds, then any note.
+
+def _summary_block(table: pd.DataFrame, column: str, name: str) -> str:
+    """One line per ``column`` value: the model's micro and macro F1 (+/- spread), baselines."""
+    rows = []
+    for value, group in table.groupby(column, sort=False):
+        model = group[group["method"] == "model"].set_index("theme")
+        row = {name: value}
+        for average in ("micro", "macro"):
+            row[f"{average} F1"] = _number(model.at[average, "f1"])
+            if model["n_folds"].max() > 1:
+                row[f"{average} +/-"] = _number(model.at[average, "f1_std"])
+        if column == "test":  # positive labels in the held-out source (all themes)
+            row["labels"] = int(model.at["micro", "support"])
+        weakest = model.drop(index=["micro", "macro"])["f1"].dropna()
+        if len(weakest):
+            row["weakest theme"] = f"{weakest.idxmin()} {weakest.min():.3f}"
+        for method in group["method"].unique():
+            if method != "model":
+                other = group[(group["method"] == method) & (group["theme"] == "micro")]
+                row[f"micro {method}"] = _number(other["f1"].iloc[0])
+        rows.append(row)
+    return pd.DataFrame(rows).to_string(index=False)
+
+
+def format_results(table: pd.DataFrame) -> str:
+    """The :func:`itunlp.training.evaluate` table as readable blocks, headline first.
+
+    ``grouped-cv`` and ``cv``: per theme, the model's precision, recall, F1 with its
+    spread across folds and support, then the baselines' F1 on the same folds, then
+    any note. ``leave-one-source-out``: one line per source; ``learning-curve``: one
+    line per share of the training documents. Any other setting: per theme.
     """
     blocks = []
-    keys = ["setting", "train", "test"]
-    for (setting, train, test), group in table.groupby(keys, sort=False):
-        model = group[group["method"] == "model"].set_index("theme")
-        shown = pd.DataFrame(
-            {
-                "precision": model["precision"].map(_number),
-                "recall": model["recall"].map(_number),
-                "F1": model["f1"].map(_number),
-                "+/-": model["f1_std"].map(_number) if model["n_folds"].max() > 1 else "",
-                "support": model["support"],
-            }
-        )
-        for method in group["method"].unique():
-            if method == "model":
-                continue
-            other = group[group["method"] == method].set_index("theme")["f1"]
-            shown[f"F1 {method}"] = other.reindex(shown.index).map(_number)
-        shown["note"] = model["note"].fillna("")
-        folds = int(model["n_folds"].max())
-        title = (
-            f"Cross-validation on all labels ({test}, {folds} folds)"
-            if setting == "cv"
-            else f"{setting}: train on {train}, test on {test}"
-        )
-        blocks.append(title + "\n" + shown.reset_index().to_string(index=False))
+    for setting, rows in table.groupby("setting", sort=False):
+        first = rows.iloc[0]
+        folds = int(rows["n_folds"].max())
+        if setting == "grouped-cv":
+            blocks.append(
+                f"HEADLINE: cross-validation by document, {first['test']}, {folds} folds "
+                "(no clause of a test document in training; what to expect on new documents)\n"
+                + _theme_block(rows)
+            )
+        elif setting == "cv":
+            blocks.append(
+                f"Cross-validation over randomly assigned clauses ({first['test']}, "
+                f"{folds} folds; clauses of one document on both sides, so higher)\n"
+                + _theme_block(rows)
+            )
+        elif setting == "leave-one-source-out":
+            blocks.append(
+                "Leave one source out (train on all other sources, test on this one)\n"
+                + _summary_block(rows, "test", "source")
+            )
+        elif setting == "learning-curve":
+            blocks.append(
+                f"Learning curve ({first['test']}: share of each training part's documents)\n"
+                + _summary_block(rows, "train", "training data")
+            )
+        else:
+            for (train, test), group in rows.groupby(["train", "test"], sort=False):
+                title = (
+                    f"{setting}: train on {train}, test on {test}"
+                    if setting != "held-out"
+                    else f"Held-out labels: {test} scored by {train}"
+                )
+                blocks.append(title + "\n" + _theme_block(group))
     return "\n\n".join(blocks)
 
 
@@ -308,7 +386,11 @@ def train_command(
 @click.option("--no-seed", is_flag=True, help="Evaluate on LABELS only, not the shipped corpus.")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
 @click.option("--repeats", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option("--no-cross-source", is_flag=True, help="Skip train-on-one-source, test-on-another.")
+@click.option("--no-cross-source", is_flag=True, help="Skip leaving each source out in turn.")
+@click.option("--no-learning-curve", is_flag=True, help="Skip the 25/50/75/100% learning curve.")
+@click.option(
+    "--no-random-folds", is_flag=True, help="Skip the older folds over randomly assigned clauses."
+)
 @click.option("--no-baselines", is_flag=True, help="Skip the TF-IDF and keyword baselines.")
 @options.output("Also write the full table (.csv, .tsv or .json).")
 @_JOBS
@@ -319,15 +401,21 @@ def evaluate_command(
     folds: int,
     repeats: int,
     no_cross_source: bool,
+    no_learning_curve: bool,
+    no_random_folds: bool,
     no_baselines: bool,
     out: Path | None,
     jobs: int,
 ) -> None:
-    """Cross-validated precision/recall/F1 per theme, with baselines and cross-source scores.
+    """Cross-validated precision/recall/F1 per theme, what to expect on new documents.
 
-    Repeated multilabel-stratified k-fold on the shipped corpus plus LABELS; each
-    fold's thresholds are tuned on its training part only. Cross-source rows train on
-    one source (seed, supplement, dev, user) and test on another.
+    The headline is repeated cross-validation by document on the shipped corpus plus
+    LABELS: a document's clauses are all in one fold (a clause without a document is
+    its own group), and each fold's thresholds are tuned by grouped folds inside its
+    training part. Then each source left out in turn (seed, supplement, dev, each
+    writer of data/documents, formats, your labels), a learning curve (25/50/75/100%
+    of the training documents), and folds over randomly assigned clauses. F1 is
+    the mean over folds, +/- its standard deviation.
     """
     table = run_evaluate(
         labels,
@@ -339,6 +427,8 @@ def evaluate_command(
         baselines=not no_baselines,
         out=out,
         n_jobs=jobs,
+        learning=not no_learning_curve,
+        random_folds=not no_random_folds,
     )
     click.echo(format_results(table))
     if out is not None:

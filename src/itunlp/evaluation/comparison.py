@@ -36,12 +36,14 @@ from sklearn.base import clone
 
 from itunlp._resources import data_dir
 from itunlp.labels.corpus import (
+    SHIPPED_PARTS,
     LabelError,
     load_shipped_corpus,
     merge_labels,
     read_labels,
     shipped_label_files,
 )
+from itunlp.themes.folds import add_neighbours, model_input
 from itunlp.themes.scheme import ThemeScheme
 
 __all__ = ["COMPARISON_COLUMNS", "DISAGREEMENT_COLUMNS", "compare_models", "union_scheme"]
@@ -150,9 +152,7 @@ def _sha256(path: Path) -> str:
 def _is_shipped(name: str) -> bool:
     """Whether a meta.json training file is part of the shipped corpus (read separately)."""
     parts = Path(name).parts
-    return any(p in ("_data", "data") for p in parts) and any(
-        p in ("seed", "supplement", "dev") for p in parts
-    )
+    return any(p in ("_data", "data") for p in parts) and any(p in SHIPPED_PARTS for p in parts)
 
 
 def _label_paths(labels: Any) -> list[Path]:
@@ -361,7 +361,7 @@ def _pool(model_a: Any, model_b: Any, scheme: ThemeScheme, corpus: Any) -> pd.Da
             extra = read_labels(files, scheme=scheme)
             keys.update(_key(t, f) for t, f in zip(extra["text"], extra["function"], strict=True))
             pool = merge_labels(pool, extra)
-    pool = pool.reset_index(drop=True)
+    pool = add_neighbours(pool.reset_index(drop=True))
     keys = [_key(t, f) for t, f in zip(pool["text"], pool["function"], strict=True)]
     return pool.assign(_in_a=[k in keys_a for k in keys], _in_b=[k in keys_b for k in keys])
 
@@ -414,11 +414,11 @@ def _fit_copy(model: Any, train: pd.DataFrame) -> Any:
     with warnings.catch_warnings():
         # Few-label warnings repeat once per fold; the comparison's note column says it once.
         warnings.simplefilter("ignore")
-        return estimator.fit(train[["text", "function"]].reset_index(drop=True), targets)
+        return estimator.fit(model_input(train), targets)
 
 
 def _predict_with(estimator: Any, frame: pd.DataFrame) -> list[list[str]]:
-    indicators = estimator.predict(frame[["text", "function"]].reset_index(drop=True))
+    indicators = estimator.predict(model_input(frame))
     classes = np.asarray(estimator.classes_, dtype=object)
     return [list(classes[row.astype(bool)]) for row in np.asarray(indicators)]
 

@@ -11,192 +11,42 @@ the generalisation gap the in-corpus folds hide.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from iterstrat.ml_stratifiers import RepeatedMultilabelStratifiedKFold
-from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MultiLabelBinarizer
 
 from itunlp.labels.corpus import (
     SHIPPED_PARTS,
 )
 from itunlp.labels.training_corpus import LabelSource, _read_corpus, _resolve_scheme
 from itunlp.pipeline import ThemeModel
-from itunlp.themes.classifier import FewLabelsWarning, ThemeClassifier, scheme_hits, stratifiable
+from itunlp.themes.classifier import ThemeClassifier, stratifiable
+from itunlp.themes.folds import model_input
 from itunlp.themes.scheme import ThemeScheme, load_themes
-
-#: Themes with fewer positive clauses than this in a test set get a note: their
-#: scores rest on a handful of clauses.
-FEW_LABELS = 5
-
-#: With more sources than this, cross-source scores are only "all others -> one".
-MAX_PAIRED_SOURCES = 4
-
-#: The model and the two baselines scored on the same folds.
-METHODS = ("model", "tfidf_lr@0.5", "keywords")
-
-RESULT_COLUMNS = [
-    "setting",
-    "train",
-    "test",
-    "method",
-    "theme",
-    "precision",
-    "recall",
-    "f1",
-    "f1_std",
-    "support",
-    "n_folds",
-    "note",
-]
-
-# ------------------------------------------------------------------- scoring
-def _counts(predicted: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """Per theme (tp, fp, fn) as an array of shape (n_themes, 3)."""
-    predicted, truth = predicted.astype(bool), truth.astype(bool)
-    return np.stack(
-        [
-            (predicted & truth).sum(0),
-            (predicted & ~truth).sum(0),
-            (~predicted & truth).sum(0),
-        ],
-        axis=1,
-    ).astype(float)
 
 __all__ = ["FEW_LABELS", "MAX_PAIRED_SOURCES", "METHODS", "RESULT_COLUMNS", "evaluate"]
 
-
-def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
-    """Precision, recall, F1; NaN where undefined (nothing predicted / nothing to find)."""
-    precision = tp / (tp + fp) if tp + fp else np.nan
-    recall = tp / (tp + fn) if tp + fn else np.nan
-    f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else np.nan
-    return precision, recall, f1
-
-
-def _fold_scores(predicted: np.ndarray, truth: np.ndarray, themes: list[str]) -> dict:
-    """One fold's per-theme scores plus micro and macro averages, keyed by row name."""
-    counts = _counts(predicted, truth)
-    scores = {theme: _prf(*counts[j]) for j, theme in enumerate(themes)}
-    scores["micro"] = _prf(*counts.sum(0))
-    per_theme = np.array([scores[t] for t in themes])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a theme absent from a fold
-        scores["macro"] = tuple(np.nanmean(per_theme, axis=0))
-    return scores
-
-
-def _summarise(
-    fold_scores: list[dict],
-    support: np.ndarray,
-    themes: list[str],
-    *,
-    setting: str,
-    train: str,
-    test: str,
-    method: str,
-    notes: dict[str, str],
-) -> list[dict]:
-    rows = []
-    for name in [*themes, "micro", "macro"]:
-        values = np.array([scores[name] for scores in fold_scores], dtype=float)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: undefined
-            mean = np.nanmean(values, axis=0)
-            std = np.nanstd(values[:, 2], ddof=1) if np.isfinite(values[:, 2]).sum() > 1 else 0.0
-        n = int(support[themes.index(name)]) if name in themes else int(support.sum())
-        rows.append(
-            {
-                "setting": setting,
-                "train": train,
-                "test": test,
-                "method": method,
-                "theme": name,
-                "precision": float(mean[0]),
-                "recall": float(mean[1]),
-                "f1": float(mean[2]),
-                "f1_std": float(std),
-                "support": n,
-                "n_folds": len(fold_scores),
-                "note": notes.get(name, ""),
-            }
-        )
-    return rows
-
-
-def _notes(support: np.ndarray, themes: list[str], prior_themes: Iterable[str] = ()) -> dict:
-    notes = {}
-    prior = set(prior_themes)
-    for j, theme in enumerate(themes):
-        parts = []
-        if support[j] < FEW_LABELS:
-            parts.append(f"too few labels ({int(support[j])} < {FEW_LABELS})")
-        if theme in prior:
-            parts.append("term prior (too few labels, or it beat the model in training)")
-        if parts:
-            notes[theme] = "; ".join(parts)
-    return notes
-
-
-# ------------------------------------------------------------------ methods
-def _indicators(themes_column: Iterable[list[str]], themes: list[str]) -> np.ndarray:
-    return MultiLabelBinarizer(classes=themes).fit_transform(list(themes_column))
-
-
-def _fit_model(estimator: ThemeClassifier, frame: pd.DataFrame) -> ThemeClassifier:
-    model = clone(estimator)
-    with warnings.catch_warnings():
-        # Repeats once per fold; the result table's note column says it once.
-        warnings.simplefilter("ignore", FewLabelsWarning)
-        return model.fit(frame[["text", "function"]].reset_index(drop=True), list(frame["themes"]))
-
-
-def _predict_methods(
-    estimator: ThemeClassifier,
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    themes: list[str],
-    scheme: ThemeScheme,
-    baselines: bool,
-) -> tuple[dict[str, np.ndarray], list[str]]:
-    """Predictions of the model (and baselines) trained on ``train`` for ``test``."""
-    model = _fit_model(estimator, train)
-    X_test = test[["text", "function"]].reset_index(drop=True)
-    out = {"model": model.predict(X_test)}
-    if baselines:
-        out["tfidf_lr@0.5"] = _tfidf_baseline(train, test, themes)
-        out["keywords"] = _keyword_baseline(test, themes, scheme)
-    return out, [*model.too_few_positives_, *model.prior_themes_]
-
-
-def _tfidf_baseline(train: pd.DataFrame, test: pd.DataFrame, themes: list[str]) -> np.ndarray:
-    """The plain baseline: word TF-IDF, one-vs-rest logistic regression, threshold 0.5."""
-    Y = _indicators(train["themes"], themes)
-    pipeline = make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-        # liblinear: the same L2 logistic model as the default solver, several times faster.
-        OneVsRestClassifier(LogisticRegression(solver="liblinear", max_iter=1000)),
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "label not present" in a fold
-        pipeline.fit(list(train["text"]), Y)
-        return (pipeline.predict_proba(list(test["text"])) >= 0.5).astype(int)
-
-
-def _keyword_baseline(test: pd.DataFrame, themes: list[str], scheme: ThemeScheme) -> np.ndarray:
-    """The codebook's "typical words" as plain keyword rules: any term hit is a yes."""
-    rows = [scheme_hits(scheme, text)[0] for text in test["text"]]
-    return np.array([[int(theme in hits) for theme in themes] for hits in rows], dtype=int)
+from itunlp.evaluation.grouped import (
+    grouped_cross_validate,
+    learning_curve,
+    leave_one_source_out,
+)
+from itunlp.evaluation.scoring import (
+    FEW_LABELS,
+    MAX_PAIRED_SOURCES,
+    METHODS,
+    RESULT_COLUMNS,
+    _fold_scores,
+    _indicators,
+    _notes,
+    _run,
+    _summarise,
+)
 
 
 # ------------------------------------------------------------- CV machinery
@@ -243,29 +93,6 @@ def _cross_validate(
                 method=method, notes=notes if method == "model" else _notes(support, themes),
             )  # fmt: skip
     return rows
-
-
-def _run(
-    estimator: ThemeClassifier,
-    jobs: list[tuple[pd.DataFrame, pd.DataFrame]],
-    themes: list[str],
-    scheme: ThemeScheme,
-    baselines: bool,
-    n_jobs: int,
-) -> list[tuple[dict[str, np.ndarray], list[str]]]:
-    """Fit and predict every (train, test) job, in worker processes when ``n_jobs`` > 1.
-
-    The jobs are independent and seeded, so the results do not depend on ``n_jobs``.
-    """
-    if n_jobs == 1 or len(jobs) < 2:
-        return [
-            _predict_methods(estimator, train, test, themes, scheme, baselines)
-            for train, test in jobs
-        ]
-    return Parallel(n_jobs=n_jobs)(
-        delayed(_predict_methods)(estimator, train, test, themes, scheme, baselines)
-        for train, test in jobs
-    )
 
 
 def _cross_source_pairs(parts: np.ndarray) -> list[tuple[list[str], str]]:
@@ -342,8 +169,16 @@ def evaluate(
     baselines: bool = True,
     scheme: ThemeScheme | str | Path | None = None,
     n_jobs: int = 1,
+    grouped: bool = True,
+    random_folds: bool = True,
+    learning: bool = True,
 ) -> pd.DataFrame:
     """Cross-validated per-theme scores of a model configuration, with baselines.
+
+    The headline is ``grouped-cv``: folds by document (:mod:`itunlp.evaluation.grouped`),
+    which is what a user should expect on documents the model has not seen. Then
+    ``leave-one-source-out``, the ``learning-curve``, and the older ``cv`` over
+    randomly assigned clauses (kept for comparison; it flatters the model).
 
     The model's configuration (not its fitted weights) is retrained on each training
     fold, so its own training clauses never score it; thresholds are tuned by the
@@ -365,7 +200,8 @@ def evaluate(
     seed : int, default=0
         Seeds the fold assignment.
     cross_source : bool, default=True
-        Also train on one source (seed, supplement, dev, user) and test on another.
+        Also leave each source out in turn (seed, supplement, dev, each writer of
+        ``data/documents``, formats, the user's labels) and test on it.
     baselines : bool, default=True
         Also score TF-IDF + one-vs-rest LR at 0.5 and the keyword rules.
     scheme : ThemeScheme or path, optional
@@ -373,6 +209,13 @@ def evaluate(
     n_jobs : int, default=1
         Worker processes for the folds and source pairs (-1: all cores); the
         results are the same for any value.
+    grouped : bool, default=True
+        The headline ``grouped-cv`` setting (``folds`` x ``repeats``, by document).
+    random_folds : bool, default=True
+        Also the ``cv`` setting over randomly assigned clauses.
+    learning : bool, default=True
+        Also the ``learning-curve`` (25/50/75/100% of the training documents, on
+        ``folds`` grouped folds, once).
 
     Returns
     -------
@@ -408,14 +251,28 @@ def evaluate(
             f"{len(corpus.frame)} labelled clauses are too few for {folds}-fold "
             "cross-validation; label more or lower --folds"
         )
-    rows = _cross_validate(
-        estimator, corpus.frame, themes, used_scheme,
-        folds=folds, repeats=repeats, seed=seed, baselines=baselines, n_jobs=n_jobs,
-    )  # fmt: skip
+    frame = corpus.frame
+    rows: list[dict] = []
+    if grouped:
+        rows += grouped_cross_validate(
+            estimator, frame, themes, used_scheme,
+            folds=folds, repeats=repeats, seed=seed, baselines=baselines, n_jobs=n_jobs,
+        )  # fmt: skip
     if cross_source:
-        rows += _cross_source(
-            estimator, corpus.frame, corpus.parts, themes, used_scheme, baselines, n_jobs
-        )
+        rows += leave_one_source_out(
+            estimator, frame, corpus.sources, themes, used_scheme,
+            baselines=baselines, n_jobs=n_jobs,
+        )  # fmt: skip
+    if learning:
+        rows += learning_curve(
+            estimator, frame, themes, used_scheme,
+            folds=folds, repeats=1, seed=seed, n_jobs=n_jobs,
+        )  # fmt: skip
+    if random_folds:
+        rows += _cross_validate(
+            estimator, frame, themes, used_scheme,
+            folds=folds, repeats=repeats, seed=seed, baselines=baselines, n_jobs=n_jobs,
+        )  # fmt: skip
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
 
@@ -435,7 +292,7 @@ def _score_as_is(
     frame = _read_corpus(labels, True, used).frame
     themes = list(classifier.classes_)
     Y = _indicators(frame["themes"], themes)
-    predicted = classifier.predict(frame[["text", "function"]])
+    predicted = classifier.predict(model_input(frame))
     support = Y.sum(0)
     rows = _summarise(
         [_fold_scores(predicted, Y, themes)], support, themes, setting="held-out",
@@ -443,5 +300,3 @@ def _score_as_is(
         notes=_notes(support, themes, [*classifier.too_few_positives_, *classifier.prior_themes_]),
     )  # fmt: skip
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
-
-

@@ -35,6 +35,30 @@ def default_rules_path() -> Path:
 
 
 # ----------------------------------------------------------------------- rules
+#: PDF page furniture a clause span can run across (see data/CONVENTIONS.md): a footnote
+#: rule and the footnote under it, and a running head or foot with its page number in a
+#: column ("Res. 102        212"). Its words are not the clause's own (codebook 2.1.1).
+_FOOTNOTE_RULE = re.compile(r"^\s*_{5,}\s*$")
+_PAGE_COLUMN = re.compile(r"\S\s{4,}\d{1,4}\s*$|^\s*\d{1,4}\s{4,}\S")
+
+
+def _own_lines(text: str) -> list[str]:
+    """The words of ``text`` without the page furniture a page break left inside it."""
+    words: list[str] = []
+    in_footnote = False
+    for line in text.splitlines():
+        if _FOOTNOTE_RULE.match(line):
+            in_footnote = True
+            continue
+        if in_footnote and (not line.strip() or "\f" in line):
+            in_footnote = False
+            continue
+        if in_footnote or _PAGE_COLUMN.search(line):
+            continue
+        words.extend(line.split())
+    return words
+
+
 @dataclass(frozen=True)
 class AuditRule:
     """One checkable decision rule: a text pattern and a condition on the themes."""
@@ -66,7 +90,7 @@ class AuditRule:
             return False
         if self.other_than and not (given - {self.other_than}):
             return False
-        folded = " ".join(str(text).split())
+        folded = " ".join(_own_lines(str(text)))
         if not self.pattern.search(folded):
             return False
         return not (self.unless and self.unless.search(folded))

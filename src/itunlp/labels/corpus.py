@@ -34,9 +34,22 @@ RECORD_COLUMNS = [
     "source",
     "annotator",
     "note",
+    "section_title",
+    "writer",
 ]
 REQUIRED_COLUMNS = ("text", "themes")
-SHIPPED_PARTS = ("seed", "supplement", "dev")
+#: The shipped corpus: the seed article, standalone supplement clauses, the dev set,
+#: full documents by eight kinds of writer (``data/documents``) and documents in real
+#: layouts (``data/formats``, when present).
+SHIPPED_PARTS = ("seed", "supplement", "dev", "documents", "formats")
+#: Where each part's label files and document texts live, relative to the data folder.
+_PART_FILES = {
+    "seed": ("seed/*.jsonl", "seed/*.txt"),
+    "supplement": ("supplement/*.jsonl", None),
+    "dev": ("dev/*.jsonl", "dev/docs/*.txt"),
+    "documents": ("documents/clauses-*.jsonl", "documents/docs/*.txt"),
+    "formats": ("formats/*/clauses.jsonl", "formats/*/docs/*.txt"),
+}
 _MAX_TEXT_CHARS = 20_000
 
 
@@ -230,6 +243,11 @@ def _validate(
                 "source": "" if _is_missing(row.get("source")) else str(row["source"]),
                 "annotator": "" if _is_missing(row.get("annotator")) else str(row["annotator"]),
                 "note": "" if _is_missing(row.get("note")) else str(row["note"]),
+                # Context a document gives its clause, read by the theme model.
+                "section_title": ""
+                if _is_missing(row.get("section_title"))
+                else " ".join(str(row["section_title"]).split()),
+                "writer": "" if _is_missing(row.get("writer")) else str(row["writer"]),
                 "_where": where,
             }
         )
@@ -354,7 +372,7 @@ def merge_labels(base: pd.DataFrame, update: pd.DataFrame) -> pd.DataFrame:
 
 
 def shipped_label_files(parts: Iterable[str] = SHIPPED_PARTS) -> list[Path]:
-    """The JSONL label files of the shipped corpus parts (seed, supplement, dev)."""
+    """The JSONL label files of the shipped corpus parts (see :data:`SHIPPED_PARTS`)."""
     root = data_dir()
     files: list[Path] = []
     for part in parts:
@@ -362,16 +380,23 @@ def shipped_label_files(parts: Iterable[str] = SHIPPED_PARTS) -> list[Path]:
             raise ValueError(
                 f"Unknown corpus part '{part}'; valid parts: {', '.join(SHIPPED_PARTS)}"
             )
-        files.extend(sorted((root / part).glob("*.jsonl")))
+        files.extend(sorted(root.glob(_PART_FILES[part][0])))
     return files
 
 
 def shipped_documents() -> dict[str, str]:
-    """The texts that shipped clause offsets point into, by doc_id."""
+    """The texts that shipped clause offsets point into, by doc_id (the file's stem).
+
+    Read in text mode, so CRLF files are newline-normalised, as their offsets assume.
+    """
     root = data_dir()
-    documents = {"itu-pp22-dispatch": (root / "seed" / "itu-pp22-dispatch.txt").read_text("utf-8")}
-    for path in sorted((root / "dev" / "docs").glob("*.txt")):
-        documents[path.stem] = path.read_text(encoding="utf-8")
+    documents: dict[str, str] = {}
+    for part in SHIPPED_PARTS:
+        pattern = _PART_FILES[part][1]
+        for path in sorted(root.glob(pattern)) if pattern else []:
+            if path.stem in documents:  # offsets would silently point into the wrong text
+                raise ValueError(f"Two shipped documents share the doc_id '{path.stem}': {path}")
+            documents[path.stem] = path.read_text(encoding="utf-8")
     return documents
 
 

@@ -22,9 +22,10 @@ from itunlp.labels.corpus import (
     shipped_documents,
     shipped_label_files,
 )
+from itunlp.themes.folds import add_neighbours
 from itunlp.themes.scheme import ThemeScheme, load_themes
 
-__all__ = ["LabelSource", "load_training_corpus"]
+__all__ = ["LabelSource", "load_training_corpus", "source_names"]
 
 LabelSource = str | Path | pd.DataFrame | Iterable[str | Path] | None
 
@@ -32,11 +33,36 @@ LabelSource = str | Path | pd.DataFrame | Iterable[str | Path] | None
 # ------------------------------------------------------------------ corpus
 @dataclass
 class _Corpus:
-    """Validated clauses with the source part of each, and the files they came from."""
+    """Validated clauses with the source part of each, and the files they came from.
+
+    ``sources`` refines ``parts``: a clause of ``data/documents`` is from
+    ``documents:<writer>``. ``user`` marks the clauses that came from the user's
+    labels (they override shipped ones).
+    """
 
     frame: pd.DataFrame
     parts: np.ndarray
     files: list[Path]
+    sources: np.ndarray | None = None
+    user: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.sources is None:
+            self.sources = source_names(self.frame, self.parts)
+        if self.user is None:
+            self.user = np.zeros(len(self.frame), dtype=bool)
+
+
+def source_names(frame: pd.DataFrame, parts: np.ndarray) -> np.ndarray:
+    """Each clause's source: its part, with ``data/documents`` split by writer."""
+    writers = frame["writer"].tolist() if "writer" in frame else [""] * len(frame)
+    return np.array(
+        [
+            f"{part}:{writer}" if part == "documents" and writer else str(part)
+            for part, writer in zip(parts, writers, strict=True)
+        ],
+        dtype=object,
+    )
 
 
 def _key(text: str, function: str) -> tuple[str, str]:
@@ -83,8 +109,18 @@ def _drop_repeats_across_parts(
     return frame.loc[keep].reset_index(drop=True)
 
 
-def _read_corpus(labels: LabelSource, no_seed: bool, scheme: ThemeScheme) -> _Corpus:
-    """The shipped corpus (unless ``no_seed``) with ``labels`` merged over it."""
+def _read_corpus(
+    labels: LabelSource,
+    no_seed: bool,
+    scheme: ThemeScheme,
+    exclude_sources: Iterable[str] = (),
+) -> _Corpus:
+    """The shipped corpus (unless ``no_seed``) with ``labels`` merged over it.
+
+    ``exclude_sources`` leaves shipped sources out (``dev``, ``documents:ngo``, ...),
+    as the adaptation benchmark does for the source it holds out.
+    """
+    excluded = set(exclude_sources)
     documents = shipped_documents()
     frames: list[pd.DataFrame] = []
     part_of: dict[tuple[str, str], str] = {}
@@ -96,6 +132,9 @@ def _read_corpus(labels: LabelSource, no_seed: bool, scheme: ThemeScheme) -> _Co
             if not part_files:
                 continue
             frame = read_labels(part_files, scheme=scheme, documents=documents)
+            if excluded:
+                named = source_names(frame, np.full(len(frame), part, dtype=object))
+                frame = frame.loc[~np.isin(named, list(excluded))].reset_index(drop=True)
             frame = _drop_repeats_across_parts(frame, part, part_of, labels_of)
             frames.append(frame)
             files += part_files
@@ -127,11 +166,20 @@ def _read_corpus(labels: LabelSource, no_seed: bool, scheme: ThemeScheme) -> _Co
         raise LabelError(
             "No labelled clauses: give label files, or drop --no-seed to use the shipped corpus"
         )
-    base = base.reset_index(drop=True)
+    base = add_neighbours(base.reset_index(drop=True))
     parts = np.array(
         [part_of[_key(t, f)] for t, f in zip(base["text"], base["function"], strict=True)]
     )
-    return _Corpus(base, parts, files)
+    user_keys = (
+        set()
+        if labels is None
+        else {_key(t, f) for t, f in zip(user["text"], user["function"], strict=True)}
+    )
+    is_user = np.array(
+        [_key(t, f) in user_keys for t, f in zip(base["text"], base["function"], strict=True)],
+        dtype=bool,
+    )
+    return _Corpus(base, parts, files, user=is_user)
 
 
 def load_training_corpus(
@@ -165,5 +213,3 @@ def load_training_corpus(
     """
     corpus = _read_corpus(labels, no_seed, _resolve_scheme(scheme))
     return corpus.frame.assign(part=corpus.parts)
-
-

@@ -91,6 +91,19 @@ class _Segmented:
         return self.context["function"]
 
 
+def _context(items: Sequence[_Segmented]) -> dict[str, list[str]]:
+    """Each clause's neighbours in its own document and its section title, in order."""
+    prev: list[str] = []
+    following: list[str] = []
+    titles: list[str] = []
+    for item in items:
+        texts = item.clean
+        prev += ["", *texts[:-1]] if texts else []
+        following += [*texts[1:], ""] if texts else []
+        titles += item.context["section_title"]
+    return {"prev_text": prev, "next_text": following, "section_title": titles}
+
+
 def _failure(task: _Task, error: Exception) -> _Result:
     if isinstance(error, DocumentError | MissingExtraError):
         return _Result(task.index, task.last, None, getattr(error, "reason", str(error)))
@@ -206,13 +219,34 @@ def _segment(model: Any, block: str, state: Any) -> Any:
         return model.segment(block)
 
 
-def _scores(model: Any, texts: list[str], functions: list[str]) -> np.ndarray:
-    """Theme probabilities, columns in ``model.themes`` order."""
+def _takes_context(method: Any) -> bool:
+    """Whether ``score_clauses`` accepts the context keywords (``**context``)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def _scores(
+    model: Any, texts: list[str], functions: list[str], context: dict[str, list[str]] | None = None
+) -> np.ndarray:
+    """Theme probabilities, columns in ``model.themes`` order.
+
+    ``context`` (neighbours and section titles, see :mod:`itunlp.themes.context`)
+    reaches models whose ``score_clauses`` takes it (``**context``); a model with
+    ``predict_proba(texts, functions=...)`` only is called as before.
+    """
     themes = list(model.themes)
     if not texts:
         return np.zeros((0, len(themes)))
+    context = context or {}
     if hasattr(model, "score_clauses"):
         heads = [" ".join(f.lower().split()) for f in functions]
+        if context and _takes_context(model.score_clauses):
+            return np.asarray(model.score_clauses(texts, heads, **context), dtype="float64")
         return np.asarray(model.score_clauses(texts, heads), dtype="float64")
     proba = model.predict_proba(texts, functions=functions)
     return proba[themes].to_numpy(dtype="float64")
@@ -266,7 +300,8 @@ def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> li
         columns[name] = pd.array([v for item in items for v in item.context[name]], dtype=STR)
     if model is not None:
         themes = list(model.themes)
-        scores = _scores(model, clean, functions)
+        context = _context(items)
+        scores = _scores(model, clean, functions, context)
         thresholds = model.thresholds
         cutoffs = np.array([float(thresholds.get(theme, 0.5)) for theme in themes])
         columns["themes"] = _objects(_theme_lists(themes, scores >= cutoffs))
@@ -274,7 +309,10 @@ def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> li
             columns[f"score_{theme}"] = np.ascontiguousarray(scores[:, j], dtype=np.float64)
         if explain:
             columns["explanation"] = _objects(
-                [_explanation(model, t, f) for t, f in zip(clean, functions, strict=True)]
+                [
+                    _explanation(model, t, f, {k: v[i] for k, v in context.items()})
+                    for i, (t, f) in enumerate(zip(clean, functions, strict=True))
+                ]
             )
     frame = pd.DataFrame(columns)
     if len(items) == 1:
@@ -283,9 +321,24 @@ def _clause_frames(model: Any, items: Sequence[_Segmented], explain: bool) -> li
     return [frame.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
 
 
-def _explanation(model: Any, text: str, function: str) -> dict[str, list[list[Any]]]:
-    """The model's top terms per predicted theme, as plain lists (JSON-ready)."""
-    explained = model.explain(text, function=function, top=5)
+def _explanation(
+    model: Any, text: str, function: str, context: dict[str, str] | None = None
+) -> dict[str, list[list[Any]]]:
+    """The model's top terms per predicted theme, as plain lists (JSON-ready).
+
+    The clause's context reaches models whose ``explain`` takes it, so the
+    explanation matches the scores (context features are named ``context: ...``).
+    """
+    import inspect
+
+    try:
+        takes_context = "context" in inspect.signature(model.explain).parameters
+    except (TypeError, ValueError):
+        takes_context = False
+    if context and takes_context:
+        explained = model.explain(text, function=function, top=5, context=context)
+    else:
+        explained = model.explain(text, function=function, top=5)
     return {
         str(theme): [[str(term), float(weight)] for term, weight in terms]
         for theme, terms in explained.items()

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 from scipy.special import expit
@@ -44,6 +45,12 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from itunlp.themes.context import (
+    context_columns,
+    context_matrix,
+)
+from itunlp.themes.context import weights_array as _weights
+from itunlp.themes.explain import PRIOR_HIT, _Explaining
 from itunlp.themes.features import (
     _best_threshold,
     _coerce_y,
@@ -59,6 +66,7 @@ from itunlp.themes.features import (
     scheme_hits,
     stratifiable,
 )
+from itunlp.themes.folds import clause_groups, grouped_folds
 from itunlp.themes.scheme import ThemeScheme, load_themes
 
 __all__ = [
@@ -72,7 +80,6 @@ __all__ = [
 
 # Probability a term-list prior gives a theme that has too few labels to learn from:
 # a clause naming one of its terms (not inside a trap) is likely about it.
-PRIOR_HIT = 0.7
 PRIOR_MISS = 0.02
 _FALLBACK_THRESHOLD = 0.5
 
@@ -81,7 +88,7 @@ class FewLabelsWarning(UserWarning):
     """Some themes had too few labelled clauses to learn; they use the term prior."""
 
 
-class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
+class ThemeClassifier(_Explaining, MultiOutputMixin, ClassifierMixin, BaseEstimator):
     """Tag ITU clauses with every policy theme they are about (multi-label).
 
     Parameters
@@ -122,6 +129,12 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         others, each normalised to sum to one (NBSVM, Wang & Manning 2012). The
         scale is folded into ``coef_``, so prediction needs no extra step and a
         saved model stores nothing more. Affects training only.
+    context_weight : float, default=0.5
+        Scale of the context block (:mod:`itunlp.themes.context`): the scheme's term
+        hits in the previous and next clause of the same document and in the
+        section title, read from the ``prev_text``, ``next_text`` and
+        ``section_title`` columns of a DataFrame ``X``; 0 switches it off. A clause
+        without context gets no context features.
     select_prior : bool, default=True
         Per learned theme, compare the model's out-of-fold F1 with the term-list
         prior's F1 on the same training clauses and keep the better; themes that keep
@@ -179,6 +192,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         cv: int = 5,
         class_weight: str | None = "balanced",
         nb_scale: bool = True,
+        context_weight: float = 0.5,
         select_prior: bool = True,
         random_state: int = 0,
     ) -> None:
@@ -194,6 +208,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.class_weight = class_weight
         self.nb_scale = nb_scale
+        self.context_weight = context_weight
         self.select_prior = select_prior
         self.random_state = random_state
 
@@ -216,7 +231,10 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             raise TypeError(f"scheme must be a ThemeScheme or None, got {type(scheme).__name__}")
         if not scheme.ids:
             raise ValueError(f"The theme scheme {scheme.source} has no active themes")
-        for name in ("C", "char_weight", "term_weight", "function_weight", "description_weight"):
+        for name in (
+            "C", "char_weight", "term_weight", "function_weight", "description_weight",
+            "context_weight",
+        ):  # fmt: skip
             value = getattr(self, name)
             if not isinstance(value, int | float) or value < 0 or (name == "C" and value == 0):
                 raise ValueError(f"{name} must be a number >= 0 (C > 0), got {value!r}")
@@ -279,6 +297,7 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         texts: Sequence[str],
         functions: Sequence[str],
         terms: sp.csr_matrix,
+        context: dict[str, Sequence[str]] | None = None,
     ) -> sp.csr_matrix:
         blocks = [vectorizers.word.transform(texts)]
         if vectorizers.char is not None:
@@ -288,6 +307,11 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             * self.function_weight
         )
         blocks.append(terms * self.term_weight)
+        if self.context_weight > 0:
+            scheme = self.scheme_ if hasattr(self, "scheme_") else self._check_params()
+            context = context or context_columns(None, len(texts))
+            dense = context_matrix(lambda t: _term_row(scheme, t), context, len(scheme.ids))
+            blocks.append(sp.csr_matrix(dense * self.context_weight))
         return sp.hstack(blocks, format="csr")
 
     def _fit_vectorizers(self, texts: list[str], functions: list[str]) -> _Vectorizers:
@@ -335,15 +359,35 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     _scores = staticmethod(_scores)
 
     # ------------------------------------------------------------------- fit
-    def fit(self, X: Any, y: Any) -> ThemeClassifier:
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        sample_weight: Any = None,
+        groups: Any = None,
+        tune_weight: Any = None,
+    ) -> ThemeClassifier:
         """Learn theme models, calibrations and thresholds from labelled clauses.
 
         Parameters
         ----------
         X : list of str or DataFrame
-            Clause texts (a DataFrame may add a ``function`` column).
+            Clause texts (a DataFrame may add ``function`` and the context columns
+            ``prev_text``, ``next_text``, ``section_title``; with ``doc_id`` and
+            ``start`` its clauses are grouped by document, see ``groups``).
         y : list of list of str, or indicator array of shape (n_clauses, n_themes)
             Themes of each clause (empty for none); matrix columns in scheme order.
+        sample_weight : array of shape (n_clauses,), optional
+            Weight of each clause in the logistic regressions (a user's own labels
+            count more than the shipped corpus when a model adapts to them).
+        groups : array of shape (n_clauses,), optional
+            The document of each clause: the internal folds that calibrate and pick
+            thresholds keep a document's clauses on one side, so the thresholds are
+            those that serve unseen documents. Default: from ``X``'s ``doc_id`` and
+            ``start`` (:func:`~itunlp.themes.folds.clause_groups`), else ungrouped.
+        tune_weight : array of shape (n_clauses,), optional
+            Weight of each clause in the F1 that picks the thresholds.
 
         Returns
         -------
@@ -365,6 +409,11 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             raise ValueError("Cannot fit on zero clauses; give at least one labelled clause")
         themes = scheme.ids
         Y = self._coerce_y(y, themes, len(texts))
+        own_weights = _weights(sample_weight, len(texts), "sample_weight")
+        tuning = None if tune_weight is None else _weights(tune_weight, len(texts), "tune_weight")
+        if groups is None and isinstance(X, pd.DataFrame) and "doc_id" in X and "start" in X:
+            groups = clause_groups(X)
+        context = context_columns(X, len(texts))
         counts = Y.sum(axis=0)
         learned = [j for j, c in enumerate(counts) if c >= max(self.min_positives, 1)]
         self.scheme_ = scheme
@@ -394,14 +443,16 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         all_functions = functions + [""] * len(extra_texts)
         vectorizers = self._fit_vectorizers(all_texts, all_functions)
         terms = self._term_block(scheme, all_texts)
-        features = self._transform(vectorizers, all_texts, all_functions, terms)
+        all_context = {k: v + [""] * len(extra_texts) for k, v in context.items()}
+        self.scheme_ = scheme
+        features = self._transform(vectorizers, all_texts, all_functions, terms, all_context)
         own, extra = features[: len(texts)], features[len(texts) :]
         Yl = Y[:, learned]
 
         def fit_on(index: np.ndarray) -> list[LogisticRegression]:
             fold_Y = Yl[index] if extra_Y is None else np.vstack([Yl[index], extra_Y])
             weights = np.concatenate(
-                [np.ones(len(index)), np.full(len(extra_texts), float(self.description_weight))]
+                [own_weights[index], np.full(len(extra_texts), float(self.description_weight))]
             )
             return self._fit_logistic(sp.vstack([own[index], extra], format="csr"), fold_Y, weights)
 
@@ -413,17 +464,15 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         n_splits = min(self.cv, len(texts))
         if n_learned and n_splits >= 2:
             oof = np.zeros((len(texts), n_learned))
-            splitter = MultilabelStratifiedKFold(
-                n_splits=n_splits, shuffle=True, random_state=self.random_state
-            )
-            for train, test in splitter.split(np.zeros((len(texts), 1)), stratifiable(Yl)):
+            for train, test in self._internal_folds(Yl, groups, n_splits):
                 oof[test] = self._scores(fit_on(train), own[test])
             term_hit = terms[: len(texts), 0::3].toarray() > 0
             for k, j in enumerate(learned):
                 a, b = _platt(oof[:, k], Yl[:, k])
                 self.calibration_[k] = (a, b)
                 probabilities = expit(a * oof[:, k] + b)
-                thresholds[j], scores = _best_threshold(probabilities, Yl[:, k])
+                weighted = () if tuning is None else (tuning,)
+                thresholds[j], scores = _best_threshold(probabilities, Yl[:, k], *weighted)
                 prior = _prf(term_hit[:, j], Yl[:, k])
                 scores["prior_f1"] = prior["f1"]
                 # With few labels the learned model can do worse than the term list out
@@ -439,14 +488,31 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.estimators_ = fit_on(np.arange(len(texts)))
         return self
 
+    def _internal_folds(
+        self, Yl: np.ndarray, groups: Any, n_splits: int
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The internal CV's folds: by document when ``groups`` has enough of them."""
+        if groups is not None and len(set(groups)) >= n_splits:
+            return grouped_folds(Yl, list(groups), n_splits, self.random_state)
+        splitter = MultilabelStratifiedKFold(
+            n_splits=n_splits, shuffle=True, random_state=self.random_state
+        )
+        return list(splitter.split(np.zeros((len(Yl), 1)), stratifiable(Yl)))
+
     # --------------------------------------------------------------- predict
     def _vectorizers(self) -> _Vectorizers:
         return _Vectorizers(self.word_vectorizer_, self.char_vectorizer_, self.function_vectorizer_)
 
-    def _features(self, X: Any, functions: Sequence[str] | None = None):
+    def _features(
+        self,
+        X: Any,
+        functions: Sequence[str] | None = None,
+        context: dict[str, Sequence[str]] | None = None,
+    ):
         texts, heads = coerce_clauses(X, functions)
         terms = self._term_block(self.scheme_, texts)
-        return texts, terms, self._transform(self._vectorizers(), texts, heads, terms)
+        context = context or context_columns(X, len(texts))
+        return texts, terms, self._transform(self._vectorizers(), texts, heads, terms, context)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each theme for each clause.
@@ -494,77 +560,3 @@ class ThemeClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
-
-    # --------------------------------------------------------------- explain
-    def feature_names(self) -> list[str]:
-        """Readable names of every feature column, for explanations."""
-        check_is_fitted(self)
-        names = [f"word '{w}'" for w in self.word_vectorizer_.get_feature_names_out()]
-        if self.char_vectorizer_ is not None:
-            names += [f"chars '{c}'" for c in self.char_vectorizer_.get_feature_names_out()]
-        names += [f"heading '{w}'" for w in self.function_vectorizer_.get_feature_names_out()]
-        return names + self._term_feature_names(self.scheme_)
-
-    def explain(
-        self, text: str, function: str = "", top: int = 5, themes: Sequence[str] | None = None
-    ) -> dict[str, list[tuple[str, float]]]:
-        """The features that pushed each theme's score up for one clause.
-
-        Contributions are feature value times the theme's logistic weight (log-odds);
-        character n-grams are summed into one entry, because single fragments read
-        as noise. A term-prior theme lists the scheme terms found.
-
-        Parameters
-        ----------
-        text : str
-            One clause.
-        function : str, default=""
-            Its heading.
-        top : int, default=5
-            Entries per theme.
-        themes : sequence of str, optional
-            Themes to explain; the predicted ones when None.
-
-        Returns
-        -------
-        dict of str to list of (str, float)
-            Per theme, the strongest positive contributions, largest first.
-        """
-        check_is_fitted(self)
-        if not isinstance(text, str):
-            raise TypeError(f"explain takes one clause text, got {type(text).__name__}")
-        _, terms, features = self._features([text], [function])
-        if themes is None:
-            row = (self._proba(terms, features) >= self.thresholds_)[0]
-            themes = [t for t, on in zip(self.classes_, row, strict=True) if on]
-        unknown = [t for t in themes if t not in self.classes_]
-        if unknown:
-            raise ValueError(
-                f"Unknown theme {unknown[0]!r}; valid themes: {', '.join(self.classes_)}"
-            )
-        names = self.feature_names()
-        n_word = len(self.word_vectorizer_.vocabulary_)
-        n_char = len(self.char_vectorizer_.vocabulary_) if self.char_vectorizer_ else 0
-        hits = self.scheme_.term_hits(text)
-        x = features.tocoo()
-        result: dict[str, list[tuple[str, float]]] = {}
-        for theme in themes:
-            if theme in self.too_few_positives_ or theme in self.prior_themes_:
-                found = hits.get(theme, [])
-                result[theme] = [(f"term '{t}' (prior)", PRIOR_HIT) for t in found[:top]]
-                continue
-            coef = self.estimators_[self.learned_themes_.index(theme)].coef_.ravel()
-            parts: dict[str, float] = {}
-            for col, value in zip(x.col, x.data, strict=True):
-                contribution = float(value * coef[col])
-                if n_word <= col < n_word + n_char:
-                    name = "character n-grams (sum)"
-                else:
-                    name = names[col]
-                    if name.startswith(("terms of ", "term count of ")):
-                        owner = name.rsplit(" ", 1)[1]
-                        name = f"{name} ({', '.join(dict.fromkeys(hits.get(owner, [])))})"
-                parts[name] = parts.get(name, 0.0) + contribution
-            ranked = sorted(((n, v) for n, v in parts.items() if v > 0), key=lambda p: -p[1])
-            result[theme] = [(n, round(v, 4)) for n, v in ranked[:top]]
-        return result

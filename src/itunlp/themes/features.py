@@ -148,14 +148,27 @@ def _prf(predicted: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def _best_threshold(probabilities: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, float]]:
+def _weighted_f1(predicted: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+    tp = float(weights[predicted & (y == 1)].sum())
+    wrong = float(weights[predicted & (y == 0)].sum() + weights[~predicted & (y == 1)].sum())
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def _best_threshold(
+    probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[float, dict[str, float]]:
     """The F1-maximising threshold on out-of-fold probabilities, and the scores there.
 
     Among equally good thresholds the median is taken, which sits in the middle of a
     plateau instead of on its edge (less sensitive to one clause more or less).
+    ``weights`` count some clauses more in the F1 that picks the threshold (a user's
+    own clauses, when a model adapts to them); the scores returned are unweighted.
     """
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    f1s = np.array([_prf(probabilities >= t, y)["f1"] for t in grid])
+    if weights is None:
+        f1s = np.array([_prf(probabilities >= t, y)["f1"] for t in grid])
+    else:
+        f1s = np.array([_weighted_f1(probabilities >= t, y, weights) for t in grid])
     best = grid[f1s >= f1s.max() - 1e-12]
     threshold = float(np.median(best))
     return threshold, _prf(probabilities >= threshold, y)

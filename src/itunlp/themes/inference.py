@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from itunlp.themes.blocks import ClauseBatch, FeatureBlock, FunctionBlock, TermsBlock
+from itunlp.themes.context import CONTEXT_COLUMNS, ContextBlock
 from itunlp.themes.matcher import TermMatcher
 from itunlp.themes.text_features import TextBlock
 
@@ -152,10 +153,20 @@ class FastThemePredictor:
         return (self.predict_proba(batch) >= self.thresholds).astype(int)
 
     def explain(
-        self, text: str, function: str = "", top: int = 5, themes: Sequence[str] | None = None
+        self,
+        text: str,
+        function: str = "",
+        top: int = 5,
+        themes: Sequence[str] | None = None,
+        context: dict[str, str] | None = None,
     ) -> dict[str, list[tuple[str, float]]]:
-        """As :meth:`ThemeClassifier.explain`: the strongest contributions per theme."""
-        batch = self.batch([text], [function])
+        """As :meth:`ThemeClassifier.explain`: the strongest contributions per theme.
+
+        ``context`` gives the clause's ``prev_text``, ``next_text`` and
+        ``section_title``; the context block's entries are named ``context: ...``.
+        """
+        given = {k: [str((context or {}).get(k) or "")] for k in CONTEXT_COLUMNS}
+        batch = self.batch([text], [function], **given)
         if themes is None:
             row = self.predict(batch)[0]
             themes = [t for t, on in zip(self.classes, row, strict=True) if on]
@@ -233,8 +244,11 @@ def predictor_from_state(
     function = FunctionBlock(vocabulary["function"], float(params["function_weight"]))
     terms = TermsBlock(TermMatcher(scheme), float(params["term_weight"]))
     prior = [*state["too_few_positives"], *state.get("prior_themes", [])]
+    blocks: list[FeatureBlock] = [text, function, terms]
+    if float(params.get("context_weight") or 0.0) > 0:
+        blocks.append(ContextBlock(terms.matcher, float(params["context_weight"])))
     return FastThemePredictor(
-        [text, function, terms],
+        blocks,
         arrays["coef"],
         arrays["intercept"],
         np.asarray(state["calibration"], dtype=float).reshape(-1, 2),

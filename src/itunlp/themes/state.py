@@ -56,6 +56,13 @@ def _json_ready(value: Any) -> Any:
 _TUPLE_PARAMS = ("word_ngram_range", "char_ngram_range")
 
 
+def _context_blocks(params: dict[str, Any]) -> int:
+    """Features per theme of the context block (0 when the model has none)."""
+    from itunlp.themes.context import CONTEXT_COLUMNS
+
+    return len(CONTEXT_COLUMNS) if float(params.get("context_weight") or 0.0) > 0 else 0
+
+
 def classifier_state(classifier: ThemeClassifier) -> tuple[dict[str, Any], dict[str, Any]]:
     """The classifier's public fitted state as JSON and arrays."""
     params = classifier.get_params()
@@ -95,7 +102,7 @@ def classifier_state(classifier: ThemeClassifier) -> tuple[dict[str, Any], dict[
             classifier.function_vectorizer_,
         )
         if v is not None
-    ) + 3 * len(classifier.classes_)
+    ) + (3 + _context_blocks(params)) * len(classifier.classes_)
     estimators = classifier.estimators_
     arrays = {
         "word_idf": classifier.word_vectorizer_.idf_,
@@ -124,6 +131,8 @@ def restore_classifier(
                 f"than this itunlp reads ({FORMAT_VERSION}); upgrade itunlp"
             )
         params = dict(state["params"])
+        # Models saved before the context block had none.
+        params.setdefault("context_weight", 0.0)
         for name in _TUPLE_PARAMS:
             if params.get(name) is not None:
                 params[name] = tuple(params[name])
@@ -144,7 +153,7 @@ def restore_classifier(
             len(word.vocabulary_)
             + (len(char.vocabulary_) if char is not None else 0)
             + len(function.vocabulary_)
-            + 3 * len(scheme.ids)
+            + (3 + _context_blocks(params)) * len(scheme.ids)
         )
         coef, intercept = arrays["coef"], arrays["intercept"]
         learned = list(state["learned_themes"])
@@ -216,7 +225,7 @@ def check_state(
                 raise ValueError("char_idf does not match the character vocabulary")
         if len(arrays["word_idf"]) != sizes[0]:
             raise ValueError("word_idf does not match the word vocabulary")
-        n_features = sum(sizes) + 3 * len(scheme.ids)
+        n_features = sum(sizes) + (3 + _context_blocks(params)) * len(scheme.ids)
         coef, intercept = arrays["coef"], arrays["intercept"]
         learned = list(state["learned_themes"])
         if coef.shape != (len(learned), n_features) or intercept.shape != (len(learned),):
@@ -246,7 +255,7 @@ def check_state(
 _CLASSIFIER_PARAMS = frozenset(
     """C word_ngram_range char_ngram_range char_weight term_weight function_weight
     description_weight min_positives cv class_weight nb_scale select_prior
-    random_state""".split()
+    random_state context_weight""".split()
 )
 
 
