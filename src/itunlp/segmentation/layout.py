@@ -371,6 +371,13 @@ class _Layout(_LineReader):
                 self.current = self.new_paragraph(body, end, True, gap)
             elif self.current is not None and not (
                 prev_title_like and text[start].isupper() and not self.current.is_item
+            ) and not (
+                # "...;" at a line end, then "to ..." / "that ...": a new unmarked item
+                # (a PDF extractor dropped its marker), not a wrapped line of the last one.
+                prev_end_char == ";"
+                and self.current.is_item
+                and st.in_resolution
+                and _first_word(text, start, end) in self.scheme.clause_starts
             ):
                 self.current.end = end
             else:
@@ -421,6 +428,15 @@ class _Layout(_LineReader):
         self.block_change = change
         self.mark(_SETS_CHANGE)
         self.pending_change = None
+
+
+def _first_word(text: str, start: int, end: int) -> str:
+    """The first word of a line (bounded), for the run-on item test."""
+    stop = min(end, start + 12)
+    i = start
+    while i < stop and text[i].isalpha():
+        i += 1
+    return text[start:i] if i < end and text[i] == " " else ""
 
 
 def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:

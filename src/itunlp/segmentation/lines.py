@@ -34,9 +34,10 @@ PAGE_REFERENCE = re.compile(
     r"|[A-Z]{2,6}/\d{1,3}[A-Z]{0,3}\d{0,3}/\d{1,3}"  # a proposal number alone: ACP/64A1/1
 )
 
-#: A treaty provision number before its text: "5A.1", "6.2.1bis", "12bis", "3.1".
+#: A treaty provision number before its text: "5A.1", "6.2.1bis", "12bis", "3.1",
+#: "6bis.1" (a provision of an inserted article).
 PROVISION_MARKER = re.compile(
-    r"\d{1,3}[A-Z]?(?:\.\d{1,3})+(?:bis|ter|quater)?(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
+    r"\d{1,3}(?:[A-Z]|bis|ter|quater)?(?:\.\d{1,3})+(?:bis|ter|quater)?(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
     r"|\d{1,3}[A-Z]?(?:bis|ter|quater)(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
 )
 

@@ -60,7 +60,7 @@ PREPOSITIVE_ABBREVIATIONS = frozenset(
 REFERENCE_ABBREVIATIONS = frozenset(
     """
     no nos res resol art arts para paras vol vols p pp fig figs doc docs ch chap sec
-    secs corr rec recs ref refs tel nr sect cf
+    secs corr rec recs ref refs tel nr sect
     """.split()
 )
 
@@ -68,12 +68,17 @@ REFERENCE_ABBREVIATIONS = frozenset(
 #: "e.g. the ITU", "i.e. Member States", "vs. the U.S.", "approx. 3 GHz".
 INNER_ABBREVIATIONS = frozenset(
     """
-    e.g i.e eg ie vs v viz approx incl esp cca ca resp excl n°
+    e.g i.e eg ie vs v viz approx incl esp cca ca resp excl n° cf
     """.split()
 )
 
 #: Month names; "Oct. 14" keeps the sentence whole, "in Oct. The next" ends it.
 MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+#: A plain capitalised word (no digit, no inner capital, no slash): after a reference
+#: or month abbreviation it starts a new sentence ("No. Some proponents", "in Feb.
+#: Sarah will"), where a code or number would not ("Doc. PP22/61", "Rec. ITU-T X.1205").
+PLAIN_WORD = re.compile(r"[A-Z][a-z]{1,30}")
 
 #: Abbreviations that may end a sentence: the sentence ends when an upper-case
 #: word follows. "Pitt, Briggs & Co. It closed" ends; "Co. at noon" does not.
