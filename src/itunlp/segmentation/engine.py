@@ -238,6 +238,10 @@ def _segments(text: str, para: _Paragraph, shelters: list[tuple[int, int]]) -> l
         inner = sorted(set(inner))
     else:
         inner = _hard_cuts(text, para.start, para.end, shelters)
+    if para.skips:
+        # A page break inside the clause: the footnote or running header between its
+        # parts ends with a stop of its own, which is no sentence end of the clause.
+        inner = [c for c in inner if not any(a < c <= b for a, b in para.skips)]
     return [para.start, *inner, para.end]
 
 

@@ -145,20 +145,29 @@ def furniture_lines(
     #    Acts" above "RES7-2").
     counts: Counter[str] = Counter()
     often: Counter[str] = Counter()
+    paged: Counter[str] = Counter()
     for i, (s, e) in enumerate(lines):
         if s < e and e - s <= MAX_HEADER_CHARS:
             if alone(i):
                 counts[_shape(text[s:e])] += 1
             if text[e - 1] not in ".;:,!?":
                 often[text[s:e]] += 1
+                if _PAGE_COLUMN.search(text, s, e):
+                    paged[_shape(text[s:e])] += 1
     alone_repeated = {shape for shape, c in counts.items() if c >= 2}
     anywhere_repeated = {line for line, c in often.items() if c >= 3}
-    if alone_repeated or anywhere_repeated:
+    # A line whose page number sits in a column after a wide gap ("Final Acts PP-22
+    # <spaces> 211") and that recurs three times with other numbers is a running
+    # header or footer wherever it stands, even glued to the text of the page.
+    paged_repeated = {shape for shape, c in paged.items() if c >= 3}
+    if alone_repeated or anywhere_repeated or paged_repeated:
         for i, (s, e) in enumerate(lines):
             if s == e or e - s > MAX_HEADER_CHARS:
                 continue
             line = text[s:e]
-            if line in anywhere_repeated:
+            if paged_repeated and _shape(line) in paged_repeated:
+                hit = _PAGE_COLUMN.search(line) is not None
+            elif line in anywhere_repeated:
                 hit = alone(i) or _small_block(lines, i) or _shape(line) in alone_repeated
             else:
                 hit = _shape(line) in alone_repeated and alone(i)
@@ -184,6 +193,10 @@ def furniture_lines(
 
 
 _DIGITS = re.compile(r"\d+")
+
+#: A page number in a column at the end of a line, after a tab or three spaces:
+#: "Final Acts PP-22            211", "Res. 102\t212".
+_PAGE_COLUMN = re.compile(r"(?:\t|   )[ \t]*\d{1,4}\Z")
 
 
 def _shape(line: str) -> str:
