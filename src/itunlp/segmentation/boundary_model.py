@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ FORMAT_VERSION = 1
 MODEL_FILE_NAME = "boundary_model.json"
 
 #: How many words after a connective are searched for a subject and a verb.
-RIGHT_WINDOW = 12
+RIGHT_WINDOW = 16
 
 #: Words after a connective whose own identity is a useful feature.
 _CLOSED_CLASS = (
@@ -151,7 +152,18 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
     first = right_words[0][0] if right_words else ""
     low = first.lower()
     second = right_words[1][0].lower() if len(right_words) > 1 else ""
-    if low == "that" and (second in rules.AUXILIARIES or second in rules.IRREGULAR_VERB_FORMS):
+    third = right_words[2][0].lower() if len(right_words) > 2 else ""
+    if low == "that" and (
+        second in rules.AUXILIARIES
+        or second in rules.IRREGULAR_VERB_FORMS
+        or (
+            third in rules.DEMONSTRATIVE_VERBS
+            and second.isalpha()
+            and second.islower()
+            and not second.endswith("s")
+            and second not in rules.DETERMINERS
+        )
+    ):
         # "..., and that has to change": a demonstrative subject, not the
         # complementizer of "argued that X, and that Y", which stays whole.
         feats["next=that_subject"] = 1.0
@@ -165,6 +177,12 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
     feats[f"next_shape={_shape(first)}"] = 1.0
 
     verb_at = _first_verb(right_words, right)
+    if verb_at == 0 and low.endswith("ed") and low not in rules.AUXILIARIES:
+        # "while established geostationary operators warned": a participle used as an
+        # adjective before its noun, when a finite verb follows the noun.
+        later = _first_verb(right_words[2:], right)
+        if later >= 0 and later + 2 <= 4:
+            verb_at = later + 2
     if verb_at == 0 and low not in rules.PERSONAL_PRONOUNS:
         feats["right_starts_with_verb"] = 1.0
     elif verb_at > 0:
@@ -176,6 +194,8 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
             feats["right_pronoun_verb"] = 1.0
             break
 
+    if low in rules.WH_WORDS and re.search(rf"\b{low}\b", left, re.IGNORECASE):
+        feats["parallel_wh"] = 1.0
     left_words = _words(left, 60)
     previous = ""
     for word, _ in left_words:
@@ -232,7 +252,11 @@ def rule_decision(features: Mapping[str, float]) -> bool:
     conn = next((k[5:] for k in features if k.startswith("conn=")), "")
     if "right_len=short" in features and "right_verb" not in features:
         return False
+    if conn == ":" and any(f"next={w}" in features for w in rules.FOCUS_ADVERBS):
+        return "right_verb" in features and "right_len=short" not in features
     if any(f"next={w}" in features for w in rules.NON_CLAUSE_AFTER_CONNECTIVE):
+        return False
+    if "parallel_wh" in features:
         return False
     if conn == ":":
         return (
@@ -250,7 +274,8 @@ def rule_decision(features: Mapping[str, float]) -> bool:
     if "next_preposition" in features:
         return "right_pronoun_verb" in features
     if conn in rules.CONTRASTIVE_CONNECTIVES:
-        return True
+        # "..., though possibly less informative": no verb, no second statement.
+        return conn not in ("though", "although") or "right_verb" in features
     if "next_pronoun" in features:
         return True
     if "list_like" in features:

@@ -244,12 +244,25 @@ VERB_STEMS = frozenset(
     invest launch limit move pay produce protect reduce rely rise sign spend stop suffer
     write commit count attach caution ignore thank fear warn admit agree share learn
     prefer aim seek hear cause affect ensure struggle worry work
+    update supplement replace extend define govern regulate promote strengthen address
+    contain enable prevent remind
     """.split()
 )
 
 #: Relative pronouns: a verb after them belongs to a relative clause, not to a
 #: new statement ("the regulators who license them, will follow").
 RELATIVE_PRONOUNS = frozenset("who whom whose which that where".split())
+
+#: Interrogative words; ", and what did not" after "considers what changed" is a second
+#: object of the same verb, not a new statement.
+WH_WORDS = frozenset("what how why where when whether who which".split())
+
+#: Focus adverbs that may open a statement after a colon: ": only the latter tells us".
+FOCUS_ADVERBS = frozenset("only even just".split())
+
+#: Verbs of being and having after "that" + a singular noun: "..., and that picture is
+#: more mixed" ("that" is a demonstrative there, not the complementizer of a list).
+DEMONSTRATIVE_VERBS = frozenset("is was has remains seems looks".split())
 
 #: Personal pronouns; after ", and" they almost always start a new statement.
 PERSONAL_PRONOUNS = frozenset("i we you he she it they".split())
