@@ -37,7 +37,8 @@ PAGE_REFERENCE = re.compile(
 #: A treaty provision number before its text: "5A.1", "6.2.1bis", "12bis", "3.1",
 #: "6bis.1" (a provision of an inserted article).
 PROVISION_MARKER = re.compile(
-    r"\d{1,3}(?:[A-Z]|bis|ter|quater)?(?:\.\d{1,3})+(?:bis|ter|quater)?(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
+    r"\d{1,3}(?:[A-Z]|bis|ter|quater)?(?:\.\d{1,3})+(?:bis|ter|quater)?"
+    r"(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
     r"|\d{1,3}[A-Z]?(?:bis|ter|quater)(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
 )
 
