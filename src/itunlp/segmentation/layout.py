@@ -453,7 +453,10 @@ def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph
     for para in paragraphs:
         if not para.is_item and text[para.start].isupper():
             dateline = rules.DATELINE.match(text, para.start, min(para.end, para.start + 80))
-            if dateline:
+            if dateline and (
+                dateline.group("bare") is None
+                or (para.start < rules.DATELINE_REACH and len(out) < 4)
+            ):
                 para.start = dateline.end()
         if (
             out

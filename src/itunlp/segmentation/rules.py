@@ -436,7 +436,9 @@ PAGE_NUMBER = re.compile(
 
 #: A URL or web address standing alone on a line: "https://www.itu.int/pp22",
 #: "www.itu.int/en/council", "<https://example.org>".
-URL_LINE = re.compile(r"<?(?:https?://|www\.)\S+>?")
+URL_LINE = re.compile(
+    r"<?(?:https?://|www\.|mailto:)\S+>?|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"
+)
 
 #: Amendment markers and their references, alone on a line:
 #: "MOD USA/61A3/1", "ADD ACP/64A1/2", "SUP", "NOC EUR/...", "MOD\tUSA/61A3/1".
@@ -444,13 +446,17 @@ AMENDMENT_MARKER = re.compile(r"(?:MOD|ADD|SUP|NOC)(?:\s+[A-Z]{2,}[\w/().-]*)*")
 
 #: Other fixed furniture lines of web pages and PDFs: "Skip to Content", "Annex 1",
 #: "ANNEX", "Attachment 2", "Original: English", "Agenda item: ADM 21",
-#: "Back to top", "Share this page", "Print".
+#: "Back to top", "Share this page", "Print", bylines of a news wire ("Additional
+#: reporting by Jo Bloggs."), "Refresh for the latest." of a live blog.
 FIXED_FURNITURE = re.compile(
     r"(?:Skip to (?:main )?[Cc]ontent|Back to top|Share(?: this(?: page| article)?)?|Print"
     r"|(?:ANNEX|Annex|ATTACHMENT|Attachment|APPENDIX|Appendix)(?:\s+[\dA-Z]{1,4})?"
     r"(?:\s+(?:TO|to)\s+(?:RESOLUTION|Resolution)\s+\d+.*)?"
     r"|Original:\s*\w+|Agenda item:.*|Reasons?:|Source:.*|Subject:.*|Date:.*"
-    r"|From:.*|To:.*|Cc:.*)"
+    r"|From:.*|To:.*|Cc:.*"
+    r"|(?:Additional )?(?:[Rr]eporting|[Ee]diting|[Ww]riting) by [A-Z][\w'-]{0,30}"
+    r"(?:,? (?:and )?[A-Z][\w'.-]{0,30}){0,5}\.?"
+    r"|Refresh (?:this page )?for (?:the )?latest(?: updates)?\.?)"
 )
 
 #: A date alone on a line (a document's date, a delivery date):
@@ -479,7 +485,15 @@ FURNITURE_LINE_PATTERNS = (
 #: "BUCHAREST, 14 October 2022 – The ITU Plenipotentiary Conference ended ...".
 DATELINE = re.compile(
     r"[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*[–—-]+\s*"
+    # "GENEVA (Wire Service) – The ...", "NEW YORK – Delegates ...": a place name in
+    # capitals, an optional agency, a spaced dash, then a capitalised word; without a
+    # date, only in the first paragraphs of a text (DATELINE_REACH).
+    r"|(?P<bare>(?=[A-Z]{4}|[A-Z]{2,3}[ .'-][A-Z]{2})[A-Z]{2,}(?:[ .'-][A-Z]{2,}){0,3}"
+    r"(?: \([^()\n]{1,40}\))? [–—] (?=[A-Z]))"
 )
+
+#: How far into a text (characters) a dateline without a date may stand.
+DATELINE_REACH = 1000
 
 #: Courtesy lines of a statement that carry no claim and are not clauses:
 #: "Thank you, Chair.", "Thank you.", "Thank you, Madam President.".
