@@ -66,6 +66,7 @@ class LayoutState:
     in_resolution: bool = False
     open_sentence: bool = False
     provisions: bool = False  # in an article or annex: numbered items are one clause each
+    started: bool = False  # a block before this one held text: no headline block now
 
 
 #: What a layout event sets: the heading (function, part), the section, the change block.
@@ -441,7 +442,46 @@ def _first_word(text: str, start: int, end: int) -> str:
     return text[start:i] if i < end and text[i] == " " else ""
 
 
-def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:
+def _not_a_clause(text: str, para: _Paragraph, nxt: _Paragraph | None, index: int) -> bool:
+    """Prose paragraphs that are titles, not statements, though they end in ``?`` or ``;``.
+
+    - A question alone on its line, followed after a blank line by a longer
+      paragraph, is the heading of an FAQ or explainer ("What is a WRC?").
+    - The first paragraph of a text, when none of its lines ends a sentence and no
+      sentence ends inside it, is a headline and standfirst ("... clashes over
+      Ukraine and AI; civil society welcomes ...").
+    - A lone initial after a sign-off ("P.") is a signature.
+    """
+    if para.is_item or para.function:
+        return False
+    size = para.end - para.start
+    if size <= 3 and rules.SIGNATURE_INITIAL.fullmatch(text, para.start, para.end):
+        return True
+    one_line = text.find("\n", para.start, para.end) < 0
+    if (
+        one_line
+        and text[para.end - 1] == "?"
+        and size <= rules.MAX_QUESTION_HEADING
+        and nxt is not None
+        and nxt.after_gap
+        and nxt.end - nxt.start >= 2 * size
+        and text.count("\n", para.end, nxt.start) >= 2
+    ):
+        return True
+    if index == 0 and para.section.name == "" and (nxt is None or not text[nxt.start].islower()):
+        piece = text[para.start : para.end]
+        lines = piece.split("\n")
+        return (
+            len(lines) <= 4
+            and all(ln.rstrip()[-1:] not in rules.STATEMENT_END for ln in lines)
+            and rules.INNER_STOP.search(piece) is None
+        )
+    return False
+
+
+def _tidy_paragraphs(
+    text: str, paragraphs: list[_Paragraph], first_block: bool = True
+) -> list[_Paragraph]:
     """Drop press-release datelines; join paragraphs that a page break cut in two.
 
     A paragraph with no final stop followed, after furniture or blank lines, by
@@ -450,7 +490,10 @@ def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph
     the furniture between is remembered so that the classifier does not read it.
     """
     out: list[_Paragraph] = []
-    for para in paragraphs:
+    for index, para in enumerate(paragraphs):
+        nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        if _not_a_clause(text, para, nxt, index if first_block else index + 1):
+            continue
         if not para.is_item and text[para.start].isupper():
             dateline = rules.DATELINE.match(text, para.start, min(para.end, para.start + 80))
             if dateline and (
@@ -486,5 +529,9 @@ def _layout(
     ``state`` (updated in place) carries the open section, heading and change
     block in from a previous block of the same file and out to the next.
     """
-    layout = _Layout(text, state if state is not None else LayoutState(), scheme or load_headings())
-    return _tidy_paragraphs(text, layout.run())
+    st = state if state is not None else LayoutState()
+    first_block = not st.started
+    layout = _Layout(text, st, scheme or load_headings())
+    paragraphs = layout.run()
+    st.started = st.started or bool(paragraphs)
+    return _tidy_paragraphs(text, paragraphs, first_block)

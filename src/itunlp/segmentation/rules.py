@@ -492,6 +492,15 @@ DATELINE = re.compile(
     r"(?: \([^()\n]{1,40}\))? [–—] (?=[A-Z]))"
 )
 
+#: A lone initial that signs a message after its closing line: "P.", "JM".
+SIGNATURE_INITIAL = re.compile(r"[A-Z]{1,2}\.?")
+
+#: Longest one-line question (characters) that may head a paragraph: "What is a WRC?".
+MAX_QUESTION_HEADING = 100
+
+#: A sentence end inside a paragraph (a stop, ? or ! before a space).
+INNER_STOP = re.compile(r"[.!?][\"'”’)]*\s")
+
 #: How far into a text (characters) a dateline without a date may stand.
 DATELINE_REACH = 1000
 
