@@ -27,6 +27,7 @@ from itunlp.segmentation.lines import (
     _label_rank,
     _lines,
     _section_match,
+    _short_label,
     _strip_bounds,
     _title_like,
 )
@@ -347,14 +348,19 @@ class _Layout(_LineReader):
                 self.mark(_SETS_FUNCTION)
                 self.close()
             if body != start:
+                nxt_line = self.next_content(index, furniture)
                 if (
-                    end - body <= 80
-                    and last not in rules.STATEMENT_END + ","
+                    end - body <= rules.MAX_SUBTITLE_CHARS
+                    and (
+                        last not in rules.STATEMENT_END + ","
+                        # "3. Capacity building: who benefits?" over a paragraph
+                        or (last == "?" and gap and not self.starts_item(nxt_line))
+                    )
                     and text[body].isupper()
                     and self.ends_block(index)
                     and (not st.function or (gap and len(text[body:end].split()) <= 10))
                 ):
-                    if st.function and not self.starts_item(self.next_content(index, furniture)):
+                    if st.function and not self.starts_item(nxt_line):
                         # "6  Other matters" between blank lines under a heading: the
                         # heading's block is over; prose or a new heading follows.
                         st.function, st.part, st.in_resolution = "", "", False
@@ -388,11 +394,16 @@ class _Layout(_LineReader):
                 self.current = self.new_paragraph(start, end, False, gap)
             if line:
                 self.track_quotes(line)
+            paragraph_start = gap and body == start
             gap = False
             prev_end_char = last_text_char = last
             st.open_sentence = last not in rules.STATEMENT_END + ","
             blank_seen = furniture_seen = False
-            prev_title_like = _title_like(text, start, end)
+            prev_title_like = _title_like(text, start, end) or (
+                # "Action required" over "The Council is invited ...": a short label
+                # opening a paragraph, not the first wrapped line of a sentence.
+                paragraph_start and _short_label(text, start, end)
+            )
         self.close()
         st.change = self.block_change
         return self.paragraphs
@@ -464,7 +475,7 @@ def _not_a_clause(text: str, para: _Paragraph, nxt: _Paragraph | None, index: in
         and size <= rules.MAX_QUESTION_HEADING
         and nxt is not None
         and nxt.after_gap
-        and nxt.end - nxt.start >= 2 * size
+        and (nxt.end - nxt.start >= 2 * size or text[nxt.end - 1] == ":")
         and text.count("\n", para.end, nxt.start) >= 2
     ):
         return True

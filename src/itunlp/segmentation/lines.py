@@ -162,6 +162,17 @@ def _title_like(text: str, start: int, end: int) -> bool:
     return caps * 2 >= len(words) + 1
 
 
+def _short_label(text: str, start: int, end: int) -> bool:
+    """A label of one to three words without final punctuation: "Action required"."""
+    if (
+        end - start > 40
+        or text[end - 1] in rules.STATEMENT_END + ",-–"
+        or not text[start].isupper()
+    ):
+        return False
+    return len(text[start:end].split()) <= 3
+
+
 _ROMAN = {"i": 1, "v": 5, "x": 10}
 
 

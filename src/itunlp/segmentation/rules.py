@@ -492,6 +492,10 @@ DATELINE = re.compile(
     r"(?: \([^()\n]{1,40}\))? [–—] (?=[A-Z]))"
 )
 
+#: Longest numbered line (characters) that may be a sub-title standing alone:
+#: "2\tDraft revision of Resolution 2 – Study group mandates (Document DT/8)".
+MAX_SUBTITLE_CHARS = 120
+
 #: A lone initial that signs a message after its closing line: "P.", "JM".
 SIGNATURE_INITIAL = re.compile(r"[A-Z]{1,2}\.?")
 
