@@ -213,6 +213,10 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
         if len(piece_words) <= 3 and not all(w[0].isdigit() for w, _ in piece_words):
             feats["list_like"] = 1.0
     feats[f"left_len={_bucket(len(left_words))}"] = 1.0
+    if connective == ":" and len(left_words) <= 4 and "left_verb" not in feats and "," not in left:
+        # "SG: our candidate elected": in a bulleted note the engine keeps such a
+        # label with what follows (in prose, "Correction: in our update ..." splits).
+        feats["left_label"] = 1.0
     feats[f"right_len={_bucket(len(_words(right, 40)))}"] = 1.0
     if connective == ":":
         stripped = right.lstrip()

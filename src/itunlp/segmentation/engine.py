@@ -342,6 +342,15 @@ def split_into_clauses(
                 if cand.position <= piece_start:
                     continue
                 decision = cand.rule_decision if boundary_model is None else decide(cand.features)
+                if (
+                    decision
+                    and para.is_item
+                    and piece_start == para.start
+                    and "left_label" in cand.features
+                ):
+                    # "- SG: our candidate elected ...": a short verbless label at the
+                    # start of a bulleted note names the item's topic (codebook 1).
+                    decision = False
                 if decision:
                     _emit(text, piece_start, cand.position, para, out)
                     piece_start = cand.position
