@@ -32,23 +32,18 @@ from itunlp.segmentation.lines import (
     _title_like,
 )
 from itunlp.segmentation.lookahead import REASONS_START, _enacting_formula_end, _LineReader
+from itunlp.segmentation.paragraphs import (
+    SectionInfo,
+    _first_word,
+    _Paragraph,
+    _tidy_paragraphs,
+)
 from itunlp.segmentation.sections import CHANGE_MARKER, CHANGES, section_name
 
 __all__ = ["LayoutState", "SectionInfo"]
 
 #: The bare enacting formula of a Council decision: "The Council,".
 SHORT_FORMULA = re.compile(r"The\s+(?:[A-Z][\w-]*\s+){0,5}(?:Council|Conference|Assembly)\s*,")
-
-
-@dataclass(frozen=True, slots=True)
-class SectionInfo:
-    """The section a paragraph sits in: its name and title (see CONVENTIONS.md)."""
-
-    name: str = ""
-    title: str = ""
-
-
-_NO_SECTION = SectionInfo()
 
 
 @dataclass(slots=True)
@@ -72,23 +67,6 @@ class LayoutState:
 
 #: What a layout event sets: the heading (function, part), the section, the change block.
 _SETS_FUNCTION, _SETS_SECTION, _SETS_CHANGE = 1, 2, 4
-
-
-@dataclass(slots=True)
-class _Paragraph:
-    """A run of text lines that is segmented as one piece."""
-
-    start: int
-    end: int
-    function: str
-    is_item: bool
-    after_gap: bool  # blank or furniture lines before it: a page break may be bridged
-    part: str = ""
-    whole: bool = False  # an item that is one clause (only full sentences split it)
-    section: SectionInfo = _NO_SECTION
-    change: str = ""
-    skips: list[tuple[int, int]] | None = None  # furniture inside a bridged span
-    joinable: bool = True  # False right after a heading, formula, section or marker
 
 
 class _Layout(_LineReader):
@@ -442,94 +420,6 @@ class _Layout(_LineReader):
         self.block_change = change
         self.mark(_SETS_CHANGE)
         self.pending_change = None
-
-
-def _first_word(text: str, start: int, end: int) -> str:
-    """The first word of a line (bounded), for the run-on item test."""
-    stop = min(end, start + 12)
-    i = start
-    while i < stop and text[i].isalpha():
-        i += 1
-    return text[start:i] if i < end and text[i] == " " else ""
-
-
-def _not_a_clause(text: str, para: _Paragraph, nxt: _Paragraph | None, index: int) -> bool:
-    """Prose paragraphs that are titles, not statements, though they end in ``?`` or ``;``.
-
-    - A question alone on its line, followed after a blank line by a longer
-      paragraph, is the heading of an FAQ or explainer ("What is a WRC?").
-    - The first paragraph of a text, when none of its lines ends a sentence and no
-      sentence ends inside it, is a headline and standfirst ("... clashes over
-      Ukraine and AI; civil society welcomes ...").
-    - A lone initial after a sign-off ("P.") is a signature.
-    """
-    if para.is_item or para.function:
-        return False
-    size = para.end - para.start
-    if size <= 3 and rules.SIGNATURE_INITIAL.fullmatch(text, para.start, para.end):
-        return True
-    one_line = text.find("\n", para.start, para.end) < 0
-    if (
-        one_line
-        and text[para.end - 1] == "?"
-        and size <= rules.MAX_QUESTION_HEADING
-        and nxt is not None
-        and nxt.after_gap
-        and (nxt.end - nxt.start >= 2 * size or text[nxt.end - 1] == ":")
-        and text.count("\n", para.end, nxt.start) >= 2
-    ):
-        return True
-    if index == 0 and para.section.name == "" and (nxt is None or not text[nxt.start].islower()):
-        piece = text[para.start : para.end]
-        lines = piece.split("\n")
-        return (
-            len(lines) <= 4
-            and all(ln.rstrip()[-1:] not in rules.STATEMENT_END for ln in lines)
-            and rules.INNER_STOP.search(piece) is None
-        )
-    return False
-
-
-def _tidy_paragraphs(
-    text: str, paragraphs: list[_Paragraph], first_block: bool = True
-) -> list[_Paragraph]:
-    """Drop press-release datelines; join paragraphs that a page break cut in two.
-
-    A paragraph with no final stop followed, after furniture or blank lines, by
-    one that starts in lower case is one sentence broken by a page: the clause
-    then spans the furniture, as its offsets into the original text must, and
-    the furniture between is remembered so that the classifier does not read it.
-    """
-    out: list[_Paragraph] = []
-    for index, para in enumerate(paragraphs):
-        nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
-        if _not_a_clause(text, para, nxt, index if first_block else index + 1):
-            continue
-        if not para.is_item and text[para.start].isupper():
-            dateline = rules.DATELINE.match(text, para.start, min(para.end, para.start + 80))
-            if dateline and (
-                dateline.group("bare") is None
-                or (para.start < rules.DATELINE_REACH and len(out) < 4)
-            ):
-                para.start = dateline.end()
-        if (
-            out
-            and para.after_gap
-            and not para.is_item
-            and text[para.start].islower()
-            and text[out[-1].end - 1] not in rules.STATEMENT_END
-            and para.joinable
-            and out[-1].function == para.function
-            and out[-1].section is para.section
-        ):
-            prev = out[-1]
-            if prev.skips is None:
-                prev.skips = []
-            prev.skips.append((prev.end, para.start))
-            prev.end = para.end
-            continue
-        out.append(para)
-    return out
 
 
 def _layout(

@@ -75,9 +75,8 @@ INNER_ABBREVIATIONS = frozenset(
 #: Month names; "Oct. 14" keeps the sentence whole, "in Oct. The next" ends it.
 MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
-#: A plain capitalised word (no digit, no inner capital, no slash): after a reference
-#: or month abbreviation it starts a new sentence ("No. Some proponents", "in Feb.
-#: Sarah will"), where a code or number would not ("Doc. PP22/61", "Rec. ITU-T X.1205").
+#: A plain capitalised word: after "No." or "Feb." it starts a sentence ("No. Some
+#: say", "in Feb. Sarah will"); a code does not ("Doc. PP22/61", "Rec. ITU-T X.1205").
 PLAIN_WORD = re.compile(r"[A-Z][a-z]{1,30}")
 
 #: Abbreviations that may end a sentence: the sentence ends when an upper-case
@@ -253,15 +252,11 @@ VERB_STEMS = frozenset(
 #: new statement ("the regulators who license them, will follow").
 RELATIVE_PRONOUNS = frozenset("who whom whose which that where".split())
 
-#: Interrogative words; ", and what did not" after "considers what changed" is a second
-#: object of the same verb, not a new statement.
+#: Interrogatives: "considers what changed, and what did not" is one statement.
 WH_WORDS = frozenset("what how why where when whether who which".split())
-
 #: Focus adverbs that may open a statement after a colon: ": only the latter tells us".
 FOCUS_ADVERBS = frozenset("only even just".split())
-
-#: Verbs of being and having after "that" + a singular noun: "..., and that picture is
-#: more mixed" ("that" is a demonstrative there, not the complementizer of a list).
+#: "..., and that picture is more mixed": "that" + singular noun + one of these.
 DEMONSTRATIVE_VERBS = frozenset("is was has remains seems looks".split())
 
 #: Personal pronouns; after ", and" they almost always start a new statement.
@@ -434,8 +429,8 @@ PAGE_NUMBER = re.compile(
     r"|\d{1,4}"
 )
 
-#: A URL or web address standing alone on a line: "https://www.itu.int/pp22",
-#: "www.itu.int/en/council", "<https://example.org>".
+#: A URL, web or e-mail address alone on a line: "https://www.itu.int/pp22",
+#: "www.itu.int/en/council", "<https://example.org>", "secretariat@example.org".
 URL_LINE = re.compile(
     r"<?(?:https?://|www\.|mailto:)\S+>?|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"
 )
@@ -446,8 +441,7 @@ AMENDMENT_MARKER = re.compile(r"(?:MOD|ADD|SUP|NOC)(?:\s+[A-Z]{2,}[\w/().-]*)*")
 
 #: Other fixed furniture lines of web pages and PDFs: "Skip to Content", "Annex 1",
 #: "ANNEX", "Attachment 2", "Original: English", "Agenda item: ADM 21",
-#: "Back to top", "Share this page", "Print", bylines of a news wire ("Additional
-#: reporting by Jo Bloggs."), "Refresh for the latest." of a live blog.
+#: "Back to top", "Print", "Additional reporting by Jo Bloggs.", "Refresh for the latest".
 FIXED_FURNITURE = re.compile(
     r"(?:Skip to (?:main )?[Cc]ontent|Back to top|Share(?: this(?: page| article)?)?|Print"
     r"|(?:ANNEX|Annex|ATTACHMENT|Attachment|APPENDIX|Appendix)(?:\s+[\dA-Z]{1,4})?"
@@ -481,32 +475,9 @@ FURNITURE_LINE_PATTERNS = (
     REASONS_LINE,
 )
 
-#: A press-release dateline before the first sentence; the clause starts after it:
-#: "BUCHAREST, 14 October 2022 – The ITU Plenipotentiary Conference ended ...".
-DATELINE = re.compile(
-    r"[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*[–—-]+\s*"
-    # "GENEVA (Wire Service) – The ...", "NEW YORK – Delegates ...": a place name in
-    # capitals, an optional agency, a spaced dash, then a capitalised word; without a
-    # date, only in the first paragraphs of a text (DATELINE_REACH).
-    r"|(?P<bare>(?=[A-Z]{4}|[A-Z]{2,3}[ .'-][A-Z]{2})[A-Z]{2,}(?:[ .'-][A-Z]{2,}){0,3}"
-    r"(?: \([^()\n]{1,40}\))? [–—] (?=[A-Z]))"
-)
-
 #: Longest numbered line (characters) that may be a sub-title standing alone:
 #: "2\tDraft revision of Resolution 2 – Study group mandates (Document DT/8)".
 MAX_SUBTITLE_CHARS = 120
-
-#: A lone initial that signs a message after its closing line: "P.", "JM".
-SIGNATURE_INITIAL = re.compile(r"[A-Z]{1,2}\.?")
-
-#: Longest one-line question (characters) that may head a paragraph: "What is a WRC?".
-MAX_QUESTION_HEADING = 100
-
-#: A sentence end inside a paragraph (a stop, ? or ! before a space).
-INNER_STOP = re.compile(r"[.!?][\"'”’)]*\s")
-
-#: How far into a text (characters) a dateline without a date may stand.
-DATELINE_REACH = 1000
 
 #: Courtesy lines of a statement that carry no claim and are not clauses:
 #: "Thank you, Chair.", "Thank you.", "Thank you, Madam President.".
