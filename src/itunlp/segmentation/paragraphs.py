@@ -77,11 +77,25 @@ def _first_word(text: str, start: int, end: int) -> str:
     return text[start:i] if i < end and text[i] == " " else ""
 
 
+def _question_heading(text: str, para: _Paragraph, nxt: _Paragraph | None) -> bool:
+    """A question alone on its line, then a blank line and a longer paragraph (or a
+    list lead-in): the heading of an FAQ or explainer ("What is a WRC?")."""
+    size = para.end - para.start
+    return (
+        not (para.is_item or para.function)
+        and text[para.end - 1] == "?"
+        and size <= MAX_QUESTION_HEADING
+        and nxt is not None
+        and nxt.after_gap
+        and text.find("\n", para.start, para.end) < 0
+        and (nxt.end - nxt.start >= 2 * size or text[nxt.end - 1] == ":")
+        and text.count("\n", para.end, nxt.start) >= 2
+    )
+
+
 def _not_a_clause(text: str, para: _Paragraph, nxt: _Paragraph | None, index: int) -> bool:
     """Prose paragraphs that are titles, not statements, though they end in ``?`` or ``;``.
 
-    - A question alone on its line, followed after a blank line by a longer
-      paragraph, is the heading of an FAQ or explainer ("What is a WRC?").
     - The first paragraph of a text, when none of its lines ends a sentence and no
       sentence ends inside it, is a headline and standfirst ("... clashes over
       Ukraine and AI; civil society welcomes ...").
@@ -91,17 +105,6 @@ def _not_a_clause(text: str, para: _Paragraph, nxt: _Paragraph | None, index: in
         return False
     size = para.end - para.start
     if size <= 3 and SIGNATURE_INITIAL.fullmatch(text, para.start, para.end):
-        return True
-    one_line = text.find("\n", para.start, para.end) < 0
-    if (
-        one_line
-        and text[para.end - 1] == "?"
-        and size <= MAX_QUESTION_HEADING
-        and nxt is not None
-        and nxt.after_gap
-        and (nxt.end - nxt.start >= 2 * size or text[nxt.end - 1] == ":")
-        and text.count("\n", para.end, nxt.start) >= 2
-    ):
         return True
     if index == 0 and para.section.name == "" and (nxt is None or not text[nxt.start].islower()):
         piece = text[para.start : para.end]
@@ -125,8 +128,18 @@ def _tidy_paragraphs(
     the furniture between is remembered so that the classifier does not read it.
     """
     out: list[_Paragraph] = []
+    follows = [*paragraphs[1:], None]
+    # Question headings come in series (an FAQ); one question alone before a paragraph
+    # is as likely a question put to the reader ("Can you confirm by Friday?").
+    questions = {
+        i for i, para in enumerate(paragraphs) if _question_heading(text, para, follows[i])
+    }
+    if len(questions) < 2:
+        questions = set()
     for index, para in enumerate(paragraphs):
-        nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        nxt = follows[index]
+        if index in questions:
+            continue
         if _not_a_clause(text, para, nxt, index if first_block else index + 1):
             continue
         if not para.is_item and text[para.start].isupper():
