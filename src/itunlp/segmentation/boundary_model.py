@@ -76,6 +76,8 @@ def _is_verb_like(word: str, previous: str) -> bool:
     if low.endswith("s") and low[:-1] in rules.VERB_STEMS:
         return True
     if low.endswith("ed"):
+        if prev in rules.DEGREE_WORDS:
+            return False  # "less detailed", "well founded": an adjective
         return low[:-2] in rules.VERB_STEMS or low[:-1] in rules.VERB_STEMS or len(low) > 5
     return False
 

@@ -75,8 +75,7 @@ INNER_ABBREVIATIONS = frozenset(
 #: Month names; "Oct. 14" keeps the sentence whole, "in Oct. The next" ends it.
 MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
-#: A plain capitalised word: after "No." or "Feb." it starts a sentence ("No. Some
-#: say", "in Feb. Sarah will"); a code does not ("Doc. PP22/61", "Rec. ITU-T X.1205").
+#: After "No."/"Feb." a plain capitalised word starts a sentence, a code does not.
 PLAIN_WORD = re.compile(r"[A-Z][a-z]{1,30}")
 
 #: Abbreviations that may end a sentence: the sentence ends when an upper-case
@@ -252,13 +251,14 @@ VERB_STEMS = frozenset(
 #: new statement ("the regulators who license them, will follow").
 RELATIVE_PRONOUNS = frozenset("who whom whose which that where".split())
 
-#: Interrogatives: "considers what changed, and what did not" is one statement.
+#: Interrogatives ("considers what changed, and what did not" is one statement), focus
+#: adverbs that may open a statement after a colon (": only the latter tells us"), verbs
+#: that make "that" a demonstrative ("..., and that picture is more mixed"), and degree
+#: words that make an "-ed" word an adjective ("less detailed").
 WH_WORDS = frozenset("what how why where when whether who which".split())
-#: Focus adverbs that may open a statement after a colon: ": only the latter tells us".
 FOCUS_ADVERBS = frozenset("only even just".split())
-#: "..., and that picture is more mixed": "that" + singular noun + one of these.
 DEMONSTRATIVE_VERBS = frozenset("is was has remains seems looks".split())
-
+DEGREE_WORDS = frozenset("more less most least very too so quite rather highly well".split())
 #: Personal pronouns; after ", and" they almost always start a new statement.
 PERSONAL_PRONOUNS = frozenset("i we you he she it they".split())
 

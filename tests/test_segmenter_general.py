@@ -1,0 +1,286 @@
+"""General layout rules found on held-out text (issue 11, round 2).
+
+Each rule comes from a class of real-world layout, not from one file; each test
+runs it on a small text written for it here.
+"""
+
+from __future__ import annotations
+
+from itunlp.segmenter import LayoutState, split_into_clauses
+
+
+def texts(text: str) -> list[str]:
+    return [c.text for c in split_into_clauses(text)]
+
+
+# ------------------------------------------------------------- sentence ends
+
+
+def test_reference_abbreviation_before_a_plain_word_ends_the_sentence() -> None:
+    text = "Will the fee rise? No. Several members oppose it."
+    assert texts(text) == ["Will the fee rise?", "No.", "Several members oppose it."]
+
+
+def test_reference_abbreviation_before_a_number_or_code_does_not() -> None:
+    assert texts("See No. 5 of the list and Doc. PP22/61 for details.") == [
+        "See No. 5 of the list and Doc. PP22/61 for details."
+    ]
+    assert len(texts("This follows Rec. ITU-T X.1205 closely.")) == 1
+
+
+def test_month_abbreviation_before_a_name_ends_the_sentence() -> None:
+    text = "The next drafting call is in Jan. Maria will chair it."
+    assert texts(text) == ["The next drafting call is in Jan.", "Maria will chair it."]
+
+
+def test_lower_case_docs_before_i_ends_the_sentence() -> None:
+    text = "We only received the draft docs. I asked for the annexes."
+    assert texts(text) == ["We only received the draft docs.", "I asked for the annexes."]
+
+
+# ------------------------------------------------------------- connectives
+
+
+def test_verbless_though_tail_stays_whole() -> None:
+    text = "The new index is likely to be more robust, though perhaps less detailed."
+    assert texts(text) == [text]
+
+
+def test_parallel_wh_object_stays_whole() -> None:
+    text = "The note reviews what was agreed, and what was deferred, at the last meeting."
+    assert texts(text) == [text]
+
+
+def test_participle_adjective_before_subject_and_verb_splits() -> None:
+    text = (
+        "Newcomers asked for simpler filing procedures for their small satellites, "
+        "while experienced national administrations defended the current queue."
+    )
+    assert len(texts(text)) == 2
+    assert texts(text)[1].startswith("while experienced")
+
+
+def test_demonstrative_that_with_singular_noun_splits() -> None:
+    text = "The budget was agreed on the last day of the session, and that outcome was a relief."
+    assert texts(text)[1] == "and that outcome was a relief."
+
+
+def test_focus_adverb_after_colon_splits() -> None:
+    text = (
+        "Two readings of the text are possible: only the second one gives the "
+        "Bureau a budget line for the work."
+    )
+    assert texts(text) == [
+        "Two readings of the text are possible:",
+        "only the second one gives the Bureau a budget line for the work.",
+    ]
+
+
+def test_short_label_in_a_bulleted_note_stays_with_its_item() -> None:
+    text = "Notes from Tuesday\n\n- Budget: the committee approved the ceiling, 12 votes to 3.\n"
+    assert texts(text) == ["Budget: the committee approved the ceiling, 12 votes to 3."]
+
+
+def test_short_label_in_prose_still_splits() -> None:
+    text = "One surprise: the committee approved the ceiling without a vote."
+    assert texts(text) == ["One surprise:", "the committee approved the ceiling without a vote."]
+
+
+# ------------------------------------------------------------- titles in prose
+
+
+def test_question_headings_of_an_faq_are_not_clauses() -> None:
+    text = (
+        "Who runs the registry?\n\n"
+        "A small team in the Bureau keeps the registry and answers questions from members.\n\n"
+        "How often is it updated?\n\n"
+        "The team publishes a new edition every quarter, with a list of the changes made.\n"
+    )
+    assert texts(text) == [
+        "A small team in the Bureau keeps the registry and answers questions from members.",
+        "The team publishes a new edition every quarter, with a list of the changes made.",
+    ]
+
+
+def test_a_single_question_put_to_the_reader_is_a_clause() -> None:
+    text = (
+        "Could you check the figures before Monday?\n\n"
+        "I have attached the spreadsheet and the notes from the last call with the Bureau.\n"
+    )
+    assert texts(text)[0] == "Could you check the figures before Monday?"
+
+
+def test_numbered_question_subtitle_is_not_a_clause() -> None:
+    text = (
+        "Training stays popular with the members.\n\n"
+        "2. Regional offices: what do they add?\n\n"
+        "The offices organise most of the workshops held in the regions.\n"
+    )
+    assert texts(text) == [
+        "Training stays popular with the members.",
+        "The offices organise most of the workshops held in the regions.",
+    ]
+
+
+def test_numbered_questions_in_a_list_stay_clauses() -> None:
+    text = (
+        "Points to raise\n\n"
+        "1. Who will pay for the new study group?\n"
+        "2. When will the Bureau report on it?\n\n"
+        "Next meeting\n\n"
+        "- The group meets again in March.\n"
+    )
+    assert texts(text) == [
+        "Who will pay for the new study group?",
+        "When will the Bureau report on it?",
+        "The group meets again in March.",
+    ]
+
+
+def test_headline_and_standfirst_are_not_clauses() -> None:
+    text = (
+        "Regulators agree spectrum roadmap after long talks\n"
+        "Smaller states win a review clause; operators say the plan is too slow\n\n"
+        "The meeting ended late on Friday with a text that all delegations accepted.\n"
+    )
+    assert texts(text) == [
+        "The meeting ended late on Friday with a text that all delegations accepted."
+    ]
+
+
+def test_headline_rule_applies_to_the_first_block_only() -> None:
+    state = LayoutState(started=True)
+    text = (
+        "the working group continues its review of the draft texts and of the comments "
+        "received; members send further input on the annex and on the glossary through "
+        "the online platform that the secretariat opened for this purpose last week\n\n"
+        "It ends in May.\n"
+    )
+    assert split_into_clauses(text, state=state)[0].text == (
+        "the working group continues its review of the draft texts and of the comments received;"
+    )
+
+
+def test_short_label_line_over_a_paragraph_is_a_title() -> None:
+    text = (
+        "The review is complete.\n\n"
+        "Decision needed\n"
+        "The committee is asked to approve the revised plan.\n"
+    )
+    assert texts(text) == [
+        "The review is complete.",
+        "The committee is asked to approve the revised plan.",
+    ]
+
+
+def test_long_numbered_agenda_title_is_not_a_clause() -> None:
+    text = (
+        "3\tReview of Resolution 12 – Cooperation among the regional offices of the Union "
+        "(Document C/44)\n\n"
+        "3.1\tThe Chair opened the discussion of the draft.\n"
+    )
+    assert texts(text) == ["The Chair opened the discussion of the draft."]
+
+
+def test_signature_initial_is_not_a_clause() -> None:
+    text = "Please send your comments by Thursday.\n\nBest,\n\nK.\n"
+    assert texts(text) == ["Please send your comments by Thursday."]
+
+
+def test_dateline_with_agency_and_without_date() -> None:
+    text = (
+        "NAIROBI (Wire Desk) – Ministers from the region signed a joint statement on Monday.\n\n"
+        "LONDON – The event was followed online by many observers.\n"
+    )
+    assert texts(text) == [
+        "Ministers from the region signed a joint statement on Monday.",
+        "The event was followed online by many observers.",
+    ]
+
+
+def test_acronym_with_hyphen_is_no_dateline() -> None:
+    text = "ITU-T – the standardization sector – met in Geneva."
+    assert texts(text) == [text]
+
+
+# ------------------------------------------------------------- furniture
+
+
+def test_byline_refresh_and_email_lines_are_furniture() -> None:
+    text = (
+        "Refresh for the latest.\n\n"
+        "The plenary resumed after the break.\n\n"
+        "Questions may be sent to the team.\n"
+        "team@example.org\n\n"
+        "Additional reporting by Lee Park.\n"
+    )
+    assert texts(text) == [
+        "The plenary resumed after the break.",
+        "Questions may be sent to the team.",
+    ]
+
+
+def test_reporting_by_in_a_sentence_is_not_furniture() -> None:
+    text = "Reporting by the Member States on this work is voluntary.\n"
+    assert texts(text) == [text.strip()]
+
+
+def test_running_footer_with_page_column_glued_to_text() -> None:
+    body = "to keep the\nregister up to date and to publish it every year;\n"
+    pages = []
+    for n in (7, 8, 9):
+        pages.append(
+            f"{n}\tto review the item number {n} in detail;\n"
+            f"Annual Report 2024                              {n + 40}\n"
+        )
+    text = "resolves\n\n" + "".join(pages) + "4\t" + body
+    got = texts(text)
+    assert all("Annual Report" not in t for t in got)
+    assert got[-1] == "to keep the\nregister up to date and to publish it every year;"
+
+
+def test_no_sentence_cut_inside_furniture_a_clause_spans() -> None:
+    text = (
+        "instructs the Secretary-General\n\n"
+        "1\tto submit to the Council a yearly report on the activities carried out,\n"
+        "__________\n"
+        "1 Including small island developing states.\n"
+        "Final Acts                                   31\n\n"
+        "and to publish that report;\n"
+        "2\tto inform the Members.\n"
+    )
+    got = texts(text)
+    assert got[0].startswith("to submit") and got[0].endswith("and to publish that report;")
+    assert got[1] == "to inform the Members."
+
+
+# ------------------------------------------------------------- items and provisions
+
+
+def test_unmarked_to_line_after_semicolon_is_a_new_item() -> None:
+    text = (
+        "instructs the Director\n\n"
+        "1 to support the regional\n"
+        "initiatives on this subject;\n"
+        "to report each year on the progress made;\n"
+        "to cooperate with the other Bureaux.\n"
+    )
+    assert texts(text) == [
+        "to support the regional\ninitiatives on this subject;",
+        "to report each year on the progress made;",
+        "to cooperate with the other Bureaux.",
+    ]
+
+
+def test_provision_numbers_of_an_inserted_article() -> None:
+    text = (
+        "ARTICLE 4bis\n"
+        "Emergency services\n\n"
+        "4bis.1\tOperating agencies shall give priority to emergency calls.\n"
+        "4bis.2\tMember States should share alerts across borders.\n"
+    )
+    rows = [(c.text, c.section) for c in split_into_clauses(text)]
+    assert rows == [
+        ("Operating agencies shall give priority to emergency calls.", "Article 4bis"),
+        ("Member States should share alerts across borders.", "Article 4bis"),
+    ]
