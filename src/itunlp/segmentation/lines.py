@@ -29,7 +29,8 @@ WEB_FURNITURE = re.compile(
 #: "Rec. 12", "Art. 3", "RES7-2", "DEC614-3", and a proposal number on a line of its
 #: own under its change marker ("ACP/64A1/1").
 PAGE_REFERENCE = re.compile(
-    r"(?:Res|RES|Rec|REC|Dec|DEC|Art|ART)\.\s*\d{1,4}[A-Z]?(?:\s*\([^()\n]{0,60}\))?"
+    r"(?:[A-Z]{2,4}/)?(?:Res|RES|Rec|REC|Dec|DEC|Art|ART)\.\s*\d{1,4}[A-Z]?"
+    r"(?:\s*\([^()\n]{0,60}\))?"
     r"|(?:RES|REC|DEC|ART)\d{1,4}[A-Z]?-\d{1,3}"
     r"|[A-Z]{2,6}/\d{1,3}[A-Z]{0,3}\d{0,3}/\d{1,3}"  # a proposal number alone: ACP/64A1/1
 )
@@ -41,6 +42,9 @@ PROVISION_MARKER = re.compile(
     r"(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
     r"|\d{1,3}[A-Z]?(?:bis|ter|quater)(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
 )
+
+#: A number in a margin column: digits (and a letter) then a tab or two spaces or more.
+_MARGIN_NUMBER = re.compile(r"\d{1,4}[A-Z]?(?:\t|  )[ \t]*")
 
 #: A number followed by a tab, which marks a numbered paragraph in any text: "1\tDraft".
 _TABBED_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?\t[ \t]*(?=\S)")
@@ -115,6 +119,25 @@ def _item_marker_end(
     pos = _one_marker_end(text, start, end, at_unit_start, in_resolution)
     if pos != start and text[start] in LEAD_BULLETS + rules.BULLETS:
         pos = _one_marker_end(text, pos, end, True, in_resolution)
+    elif pos == start and at_unit_start and text[start].isdigit():
+        m = _MARGIN_NUMBER.match(text, start, min(end, start + 12))
+        if m is not None and m.end() < end:
+            # "181  1  Administrations ...", "181  Administrations ...": a provision
+            # number in the margin (three digits and more: no list label is that long);
+            # alone, only in a section (a table row may start "2024   Budget").
+            second = _MARGIN_NUMBER.match(text, m.end(), min(end, m.end() + 12))
+            if second is not None and second.end() < end and text[second.end()].isalpha():
+                pos = second.end()
+            elif in_resolution and text[m.end()].isalpha():
+                pos = m.end()
+    elif pos != start and _MARGIN_NUMBER.fullmatch(text, start, pos):
+        # "78  1  (1)  Member States ...", "5   1  that ...": a number in the margin,
+        # then a paragraph number set off by a wide gap, then maybe "(1)".
+        for _ in range(2):
+            nxt = _one_marker_end(text, pos, end, True, True)
+            if nxt == pos or not (text[pos] == "(" or _MARGIN_NUMBER.fullmatch(text, pos, nxt)):
+                break
+            pos = nxt
     return pos
 
 
