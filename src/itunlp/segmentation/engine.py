@@ -262,12 +262,24 @@ def _clause_segments(text: str, para: _Paragraph) -> tuple[list[tuple[int, int]]
     shelters = _shelters(text, para.start, para.end)
     bounds = _segments(text, para, shelters)
     if not (para.is_item or para.function) and not _ends_statement(text, para):
-        if para.end - para.start <= rules.MAX_TITLE_CHARS:
+        if para.end - para.start <= rules.MAX_TITLE_CHARS and not _ended_line_before_tail(
+            text, para, bounds
+        ):
             return None
         bounds = bounds[:-1]
         if len(bounds) < 2:
             return None
     return shelters, bounds
+
+
+def _ended_line_before_tail(text: str, para: _Paragraph, bounds: list[int]) -> bool:
+    """A sentence that ends a line, then an unterminated last line ("... budget." over
+    "Updated 3 April"): the sentence is kept, only the tail is dropped."""
+    if len(bounds) < 3:
+        return False
+    tail = bounds[-2]
+    before = text[para.start : tail].rstrip()
+    return "\n" in text[len(before) + para.start : tail] and before[-1:] in ".!?" + rules.CLOSERS
 
 
 def _ends_statement(text: str, para: _Paragraph) -> bool:

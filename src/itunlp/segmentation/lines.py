@@ -21,7 +21,11 @@ WEB_FURNITURE = re.compile(
     r"|[^\n>›»]{1,60}(?:\s[>›»]\s[^\n>›»]{1,60}){2,8}"
     r"|(?:Print(?: this page| version)?|Share(?: this(?: page| article)?)?"
     r"|Download(?: (?:PDF|as PDF|Word))?"
-    r"|Email this page|Back to top|Top of page|Last (?:updated|modified):.*|©.*|Copyright\s.*)"
+    r"|Email this page|Back to top|Top of page|©.*|Copyright\s.*"
+    r"|(?:Last|Page last) (?:updated|modified|reviewed)(?: on)?:?\s.{0,40}"
+    # cookie banners: "We use cookies to ...", "Accept all cookies", "Cookie settings"
+    r"|(?:We|This (?:web)?site) uses? cookies\b.{0,200}|(?:Accept|Reject)(?: all)? cookies"
+    r"|Cookie (?:settings|policy|preferences)|Manage cookies)"
 )
 
 #: Running headers that name the text in short, and page references of Final Acts,
