@@ -284,3 +284,77 @@ def test_provision_numbers_of_an_inserted_article() -> None:
         ("Operating agencies shall give priority to emergency calls.", "Article 4bis"),
         ("Member States should share alerts across borders.", "Article 4bis"),
     ]
+
+
+def test_margin_provision_number_before_paragraph_numbers() -> None:
+    text = (
+        "ARTICLE 9\n"
+        "Use of the spectrum\n\n"
+        "95  1  (1)  Each Member State shall keep its stations efficient.\n"
+        "96     (2)  Stations shall use the least power needed.\n"
+        "240  1  Members shall report cases of interference.\n"
+    )
+    assert texts(text) == [
+        "Each Member State shall keep its stations efficient.",
+        "Stations shall use the least power needed.",
+        "Members shall report cases of interference.",
+    ]
+
+
+def test_paragraph_number_in_a_margin_before_an_item_number() -> None:
+    text = (
+        "resolves\n\n7   1  that the offices shall meet yearly;\n8   2  that they shall report.\n"
+    )
+    assert texts(text) == ["that the offices shall meet yearly;", "that they shall report."]
+
+
+def test_a_number_after_a_marker_with_one_space_stays() -> None:
+    text = "resolves\n\n1  20 per cent of the fund shall go to the regions;\n"
+    assert texts(text) == ["20 per cent of the fund shall go to the regions;"]
+
+
+def test_running_head_with_a_prefix_is_furniture() -> None:
+    text = (
+        "CV/Art. 12\n"
+        "112  1  The Board shall meet twice a year.\n"
+        "CV/Art. 13\n"
+        "113  1  The Board shall elect its chair.\n"
+    )
+    assert texts(text) == [
+        "The Board shall meet twice a year.",
+        "The Board shall elect its chair.",
+    ]
+
+
+def test_cookie_banner_and_last_updated_lines_are_furniture() -> None:
+    text = (
+        "We use cookies to give you the best experience. Accept all cookies\n"
+        "Last reviewed 2 May 2024\n\n"
+        "The workshop takes place in Lima.\n"
+        "Page last updated: 3 May 2024\n"
+    )
+    assert texts(text) == ["The workshop takes place in Lima."]
+
+
+def test_short_paragraph_keeps_its_sentence_before_an_unterminated_last_line() -> None:
+    text = "The committee endorsed the plan.\nPosted by the communications team\n"
+    assert texts(text) == ["The committee endorsed the plan."]
+
+
+def test_footnote_without_a_rule_at_the_foot_of_a_page() -> None:
+    text = (
+        "resolves\n\n"
+        "1 to support small states2 in their planning;\n"
+        "2 to report to the Council.\n\n"
+        "2 Including small island developing states.\n\n"
+        "- 7 -\n"
+    )
+    assert texts(text) == [
+        "to support small states2 in their planning;",
+        "to report to the Council.",
+    ]
+
+
+def test_numbered_line_without_a_glued_mark_is_no_footnote() -> None:
+    text = "Results\n\nThe vote was close.\n\n2 Delegations abstained in the final vote.\n\n- 7 -\n"
+    assert texts(text)[-1].endswith("Delegations abstained in the final vote.")

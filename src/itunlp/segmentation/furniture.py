@@ -189,7 +189,62 @@ def furniture_lines(
                 j += 1
             if len(block) <= MAX_FOOTNOTE_LINES:
                 found.update(block)
+    _unruled_footnotes(text, lines, is_page_number, found)
     return found
+
+
+#: A footnote mark glued to the word it annotates: "countries1", "Union2,", "States¹".
+_GLUED_MARK = re.compile(r"[a-z]{2}([1-9]\d?|[¹²³⁴⁵⁶⁷⁸⁹])(?=[\s,;.:)])")
+
+#: The start of a footnote line: its number, a space, a capital: "1 Including ...".
+_FOOTNOTE_START = re.compile(r"([1-9]\d?|[¹²³⁴⁵⁶⁷⁸⁹])[ \t]+[A-Z\"“(]")
+
+
+def _unruled_footnotes(
+    text: str,
+    lines: Sequence[tuple[int, int]],
+    is_page_number: Callable[[str], bool],
+    found: set[int],
+) -> None:
+    """Footnotes with no rule above them, added to ``found``.
+
+    A line "1 Including the least developed countries ..." is a footnote when a word
+    earlier in the text carries that number glued to it ("countries1") and the line,
+    with the lines that wrap it, stands at the foot of a page: nothing but blank
+    lines between it and a page number, a form feed, other furniture or the end.
+    """
+    n = len(lines)
+    marks: dict[str, int] = {}
+    for m in _GLUED_MARK.finditer(text):
+        marks.setdefault(m.group(1), m.start())
+    if not marks:
+        return
+    i = 0
+    while i < n:
+        s, e = lines[i]
+        m = _FOOTNOTE_START.match(text, s, e) if s < e and i not in found else None
+        if m is None or marks.get(m.group(1), e) >= s:
+            i += 1
+            continue
+        j = i
+        while j < n and lines[j][0] != lines[j][1] and j - i < MAX_FOOTNOTE_LINES:
+            if j > i and (j in found or _page_break_before(text, lines, j)):
+                break
+            if j > i and is_page_number(text[lines[j][0] : lines[j][1]]):
+                break
+            j += 1
+        k = j
+        while k < n and lines[k][0] == lines[k][1]:
+            k += 1
+        at_foot = (
+            k >= n
+            or k in found
+            or _page_break_before(text, lines, k)
+            or is_page_number(text[lines[k][0] : lines[k][1]])
+        )
+        if at_foot:
+            found.update(range(i, j))
+        i = max(j, i + 1)
 
 
 _DIGITS = re.compile(r"\d+")
