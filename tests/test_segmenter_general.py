@@ -358,3 +358,8 @@ def test_footnote_without_a_rule_at_the_foot_of_a_page() -> None:
 def test_numbered_line_without_a_glued_mark_is_no_footnote() -> None:
     text = "Results\n\nThe vote was close.\n\n2 Delegations abstained in the final vote.\n\n- 7 -\n"
     assert texts(text)[-1].endswith("Delegations abstained in the final vote.")
+
+
+def test_second_that_clause_of_a_list_stays_whole() -> None:
+    text = "The delegate argued that the fund was too small, and that support is still needed."
+    assert texts(text) == [text]

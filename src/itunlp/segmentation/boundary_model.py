@@ -164,6 +164,7 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
             and second.islower()
             and not second.endswith("s")
             and second not in rules.DETERMINERS
+            and " that " not in left  # "argued that X, and that staff is ...": a list
         )
     ):
         # "..., and that has to change": a demonstrative subject, not the

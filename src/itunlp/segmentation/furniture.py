@@ -15,6 +15,7 @@ page break left inside the span removed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -152,7 +153,7 @@ def furniture_lines(
                 counts[_shape(text[s:e])] += 1
             if text[e - 1] not in ".;:,!?":
                 often[text[s:e]] += 1
-                if _PAGE_COLUMN.search(text, s, e):
+                if text[e - 1].isdigit() and _PAGE_COLUMN.search(text, max(s, e - 12), e):
                     paged[_shape(text[s:e])] += 1
     alone_repeated = {shape for shape, c in counts.items() if c >= 2}
     anywhere_repeated = {line for line, c in often.items() if c >= 3}
@@ -193,9 +194,6 @@ def furniture_lines(
     return found
 
 
-#: A footnote mark glued to the word it annotates: "countries1", "Union2,", "States¹".
-_GLUED_MARK = re.compile(r"[a-z]{2}([1-9]\d?|[¹²³⁴⁵⁶⁷⁸⁹])(?=[\s,;.:)])")
-
 #: The start of a footnote line: its number, a space, a capital: "1 Including ...".
 _FOOTNOTE_START = re.compile(r"([1-9]\d?|[¹²³⁴⁵⁶⁷⁸⁹])[ \t]+[A-Z\"“(]")
 
@@ -214,16 +212,14 @@ def _unruled_footnotes(
     lines between it and a page number, a form feed, other furniture or the end.
     """
     n = len(lines)
-    marks: dict[str, int] = {}
-    for m in _GLUED_MARK.finditer(text):
-        marks.setdefault(m.group(1), m.start())
-    if not marks:
-        return
     i = 0
     while i < n:
         s, e = lines[i]
-        m = _FOOTNOTE_START.match(text, s, e) if s < e and i not in found else None
-        if m is None or marks.get(m.group(1), e) >= s:
+        if s == e or i in found or not (text[s].isdigit() or text[s] in _SUPERSCRIPTS):
+            i += 1
+            continue
+        m = _FOOTNOTE_START.match(text, s, e)
+        if m is None:
             i += 1
             continue
         j = i
@@ -242,9 +238,18 @@ def _unruled_footnotes(
             or _page_break_before(text, lines, k)
             or is_page_number(text[lines[k][0] : lines[k][1]])
         )
-        if at_foot:
+        if at_foot and _glued_mark(m.group(1)).search(text, 0, s):
             found.update(range(i, j))
         i = max(j, i + 1)
+
+
+_SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+@functools.lru_cache(maxsize=128)
+def _glued_mark(number: str) -> re.Pattern[str]:
+    """A footnote mark ``number`` glued to the word it annotates: "countries1"."""
+    return re.compile(rf"[a-z]{{2}}{re.escape(number)}(?=[\s,;.:)])")
 
 
 _DIGITS = re.compile(r"\d+")
