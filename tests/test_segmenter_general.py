@@ -363,3 +363,20 @@ def test_numbered_line_without_a_glued_mark_is_no_footnote() -> None:
 def test_second_that_clause_of_a_list_stays_whole() -> None:
     text = "The delegate argued that the fund was too small, and that support is still needed."
     assert texts(text) == [text]
+
+
+def test_requests_in_an_email_are_not_question_headings() -> None:
+    text = (
+        "Could you share the final list of speakers?\n\n"
+        "The organisers asked for it twice this week and the programme goes to print soon.\n\n"
+        "And can you confirm the room booking?\n\n"
+        "Last year the room was given away because nobody confirmed it in time.\n"
+    )
+    got = texts(text)
+    assert "Could you share the final list of speakers?" in got
+    assert "And can you confirm the room booking?" in got
+
+
+def test_dateline_with_an_abbreviated_month() -> None:
+    text = "NAIROBI, 9 Mar. 2024 – The regional forum opened with a call for investment.\n"
+    assert texts(text) == ["The regional forum opened with a call for investment."]

@@ -19,7 +19,7 @@ __all__ = ["SectionInfo"]
 #: A press-release dateline before the first sentence; the clause starts after it:
 #: "BUCHAREST, 14 October 2022 – The ITU Plenipotentiary Conference ended ...".
 DATELINE = re.compile(
-    r"[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*[–—-]+\s*"
+    r"[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}\s*[–—-]+\s*"
     # "GENEVA (Wire Service) – The ...", "NEW YORK – Delegates ...": a place name in
     # capitals, an optional agency, a spaced dash, then a capitalised word; without a
     # date, only in the first paragraphs of a text (DATELINE_REACH).
@@ -32,6 +32,12 @@ SIGNATURE_INITIAL = re.compile(r"[A-Z]{1,2}\.?")
 
 #: Longest one-line question (characters) that may head a paragraph: "What is a WRC?".
 MAX_QUESTION_HEADING = 100
+
+#: A question that asks the reader for something, or goes on from the text before it,
+#: is no heading: "Could you check the figures?", "And what about the budget?".
+REQUEST = re.compile(
+    r"\b(?:[Cc]an|[Cc]ould|[Ww]ould|[Ww]ill) you\b|\b[Pp]lease\b|\A(?:And|But|So|Or)\b"
+)
 
 #: A sentence end inside a paragraph (a stop, ? or ! before a space).
 INNER_STOP = re.compile(r"[.!?][\"'”’)]*\s")
@@ -85,6 +91,7 @@ def _question_heading(text: str, para: _Paragraph, nxt: _Paragraph | None) -> bo
         not (para.is_item or para.function)
         and text[para.end - 1] == "?"
         and size <= MAX_QUESTION_HEADING
+        and REQUEST.search(text[para.start : para.end]) is None
         and nxt is not None
         and nxt.after_gap
         and text.find("\n", para.start, para.end) < 0
