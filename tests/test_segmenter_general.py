@@ -380,3 +380,25 @@ def test_requests_in_an_email_are_not_question_headings() -> None:
 def test_dateline_with_an_abbreviated_month() -> None:
     text = "NAIROBI, 9 Mar. 2024 – The regional forum opened with a call for investment.\n"
     assert texts(text) == ["The regional forum opened with a call for investment."]
+
+
+def test_capitalised_heading_with_addressee_before_a_blank_line_and_items() -> None:
+    text = (
+        "RESOLUTION 9 (REV. LIMA, 2024)\n\nRegional offices\n\nThe Council,\n\n"
+        "Instructs the Director of the Bureau, in consultation with the regional offices,\n\n"
+        "1 to review the staffing;\n\n2 to report.\n"
+    )
+    functions = {c.function for c in split_into_clauses(text)}
+    assert functions == {
+        "instructs the director of the bureau, in consultation with the regional offices"
+    }
+
+
+def test_new_heading_words_from_the_data_file() -> None:
+    text = (
+        "RESOLUTION 9 (REV. LIMA, 2024)\n\nRegional offices\n\nThe Council,\n\n"
+        "keeping in mind\n\na) that the offices are small;\n\n"
+        "expresses its appreciation\n\nto the host country.\n"
+    )
+    rows = [(c.function, c.part) for c in split_into_clauses(text)]
+    assert rows == [("keeping in mind", "preamble"), ("expresses its appreciation", "operative")]
