@@ -402,3 +402,17 @@ def test_new_heading_words_from_the_data_file() -> None:
     )
     rows = [(c.function, c.part) for c in split_into_clauses(text)]
     assert rows == [("keeping in mind", "preamble"), ("expresses its appreciation", "operative")]
+
+
+def test_title_case_section_line_with_revision_tag_and_dash_title() -> None:
+    text = (
+        "Resolution 48 (Rev. Lima, 2024) – Training for regional staff\n\n"
+        "The Council,\n\nresolves\n\n1 to fund the courses.\n"
+    )
+    rows = [(c.section, c.section_title) for c in split_into_clauses(text)]
+    assert rows == [("Resolution 48", "Training for regional staff")]
+
+
+def test_title_case_resolution_in_a_commentary_heading_is_no_section() -> None:
+    text = "Resolution 48: modest, but welcome\n\nThe text asks for more courses.\n"
+    assert [c.section for c in split_into_clauses(text)] == [""]

@@ -107,7 +107,13 @@ def _section_match(line: str) -> re.Match[str] | None:
     if m is not None and m.group("title"):
         kind = m.group("kind")
         if not kind.isupper() and kind.lower() not in ("article", "annex", "appendix"):
-            return None
+            # "Resolution 70 (Rev. Bucharest, 2022) – Mainstreaming ...": with its
+            # revision tag and a dash before a capitalised title, a web page's title line.
+            head = line[: m.start("title")].rstrip()
+            if not (
+                head.endswith(("–", "—", " -")) and ")" in head and m.group("title")[0].isupper()
+            ):
+                return None
     return m
 
 
