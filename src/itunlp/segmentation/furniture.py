@@ -212,6 +212,7 @@ def _unruled_footnotes(
     lines between it and a page number, a form feed, other furniture or the end.
     """
     n = len(lines)
+    first_mark: dict[str, int] = {}  # where each number first stands glued to a word
     i = 0
     while i < n:
         s, e = lines[i]
@@ -238,8 +239,13 @@ def _unruled_footnotes(
             or _page_break_before(text, lines, k)
             or is_page_number(text[lines[k][0] : lines[k][1]])
         )
-        if at_foot and _glued_mark(m.group(1)).search(text, 0, s):
-            found.update(range(i, j))
+        if at_foot:
+            number = m.group(1)
+            if number not in first_mark:
+                hit = _glued_mark(number).search(text)
+                first_mark[number] = hit.start() if hit else len(text)
+            if first_mark[number] < s:
+                found.update(range(i, j))
         i = max(j, i + 1)
 
 
