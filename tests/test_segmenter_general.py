@@ -416,3 +416,12 @@ def test_title_case_section_line_with_revision_tag_and_dash_title() -> None:
 def test_title_case_resolution_in_a_commentary_heading_is_no_section() -> None:
     text = "Resolution 48: modest, but welcome\n\nThe text asks for more courses.\n"
     assert [c.section for c in split_into_clauses(text)] == [""]
+
+
+def test_numbered_question_title_over_its_own_sub_title() -> None:
+    text = (
+        "3. Who pays for the offices?\n\n"
+        "3.1 The budget lines\n\n"
+        "The offices are paid from the regular budget of the Union.\n"
+    )
+    assert texts(text) == ["The offices are paid from the regular budget of the Union."]

@@ -332,7 +332,7 @@ class _Layout(_LineReader):
                     and (
                         last not in rules.STATEMENT_END + ","
                         # "3. Capacity building: who benefits?" over a paragraph
-                        or (last == "?" and gap and not self.starts_item(nxt_line))
+                        or (last == "?" and gap and self.no_sibling_item(start, body, nxt_line))
                     )
                     and text[body].isupper()
                     and self.ends_block(index)
@@ -385,6 +385,14 @@ class _Layout(_LineReader):
         self.close()
         st.change = self.block_change
         return self.paragraphs
+
+    def no_sibling_item(self, start: int, body: int, j: int) -> bool:
+        """No list item follows line ``j``'s numbered title, or only its own sub-title
+        ("4. What changed?" over "4.1 The scope")."""
+        if not self.starts_item(j):
+            return True
+        number = self.text[start:body].strip().rstrip(".)")
+        return bool(number) and self.text.startswith(number + ".", self.lines[j][0])
 
     def new_paragraph(self, start: int, end: int, is_item: bool, gap: bool) -> _Paragraph:
         st = self.state
