@@ -380,7 +380,7 @@ class _Layout(_LineReader):
             prev_title_like = _title_like(text, start, end) or (
                 # "Action required" over "The Council is invited ...": a short label
                 # opening a paragraph, not the first wrapped line of a sentence.
-                paragraph_start and _short_label(text, start, end)
+                paragraph_start and not open_now and _short_label(text, start, end)
             )
         self.close()
         st.change = self.block_change
