@@ -425,3 +425,18 @@ def test_numbered_question_title_over_its_own_sub_title() -> None:
         "The offices are paid from the regular budget of the Union.\n"
     )
     assert texts(text) == ["The offices are paid from the regular budget of the Union."]
+
+
+def test_markdown_heading_lines_are_titles() -> None:
+    text = (
+        "## Who chairs the group?\n\n"
+        "The chair is elected for four years.\n\n"
+        "### Background\n"
+        "The group was set up in 2010.\n"
+    )
+    assert texts(text) == ["The chair is elected for four years.", "The group was set up in 2010."]
+
+
+def test_numbered_label_glued_to_its_paragraph_is_a_title() -> None:
+    text = "1. Purpose\nThis note explains the new fee.\n\n2. Next steps\nMembers may comment.\n"
+    assert texts(text) == ["This note explains the new fee.", "Members may comment."]

@@ -33,6 +33,7 @@ from itunlp.segmentation.lines import (
 )
 from itunlp.segmentation.lookahead import REASONS_START, _enacting_formula_end, _LineReader
 from itunlp.segmentation.paragraphs import (
+    MARKDOWN_HEADING,
     SectionInfo,
     _first_word,
     _Paragraph,
@@ -335,7 +336,18 @@ class _Layout(_LineReader):
                         or (last == "?" and gap and self.no_sibling_item(start, body, nxt_line))
                     )
                     and text[body].isupper()
-                    and self.ends_block(index)
+                    and (
+                        self.ends_block(index)
+                        # "1. Background" over "The Council meets ...": a numbered label
+                        or (
+                            not st.function
+                            and gap
+                            and _short_label(text, body, end)
+                            and index + 1 < len(lines)
+                            and _capital_line(text, lines[index + 1])
+                            and not self.starts_item(index + 1)
+                        )
+                    )
                     and (not st.function or (gap and len(text[body:end].split()) <= 10))
                 ):
                     if st.function and not self.starts_item(nxt_line):
@@ -377,10 +389,14 @@ class _Layout(_LineReader):
             prev_end_char = last_text_char = last
             st.open_sentence = last not in rules.STATEMENT_END + ","
             blank_seen = furniture_seen = False
-            prev_title_like = _title_like(text, start, end) or (
-                # "Action required" over "The Council is invited ...": a short label
-                # opening a paragraph, not the first wrapped line of a sentence.
-                paragraph_start and not open_now and _short_label(text, start, end)
+            prev_title_like = (
+                _title_like(text, start, end)
+                or (
+                    # "Action required" over "The Council is invited ...": a short label
+                    # opening a paragraph, not the first wrapped line of a sentence.
+                    paragraph_start and not open_now and _short_label(text, start, end)
+                )
+                or MARKDOWN_HEADING.match(text, start, end) is not None
             )
         self.close()
         st.change = self.block_change
@@ -428,6 +444,11 @@ class _Layout(_LineReader):
         self.block_change = change
         self.mark(_SETS_CHANGE)
         self.pending_change = None
+
+
+def _capital_line(text: str, bounds: tuple[int, int]) -> bool:
+    """Whether a line holds text that starts with a capital."""
+    return bounds[0] < bounds[1] and text[bounds[0]].isupper()
 
 
 def _layout(

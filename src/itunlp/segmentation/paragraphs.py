@@ -27,6 +27,9 @@ DATELINE = re.compile(
     r"(?: \([^()\n]{1,40}\))? [–—] (?=[A-Z]))"
 )
 
+#: A markdown heading line (a title, never a clause): "## What is a WRC?".
+MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+\S")
+
 #: A lone initial that signs a message after its closing line: "P.", "JM".
 SIGNATURE_INITIAL = re.compile(r"[A-Z]{1,2}\.?")
 
@@ -113,6 +116,11 @@ def _not_a_clause(text: str, para: _Paragraph, nxt: _Paragraph | None, index: in
     size = para.end - para.start
     if size <= 3 and SIGNATURE_INITIAL.fullmatch(text, para.start, para.end):
         return True
+    if (
+        MARKDOWN_HEADING.match(text, para.start, para.end)
+        and "\n" not in text[para.start : para.end]
+    ):
+        return True  # "## What is a WRC?": a markdown heading is a title
     if index == 0 and para.section.name == "" and (nxt is None or not text[nxt.start].islower()):
         piece = text[para.start : para.end]
         lines = piece.split("\n")
