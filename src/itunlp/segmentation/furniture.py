@@ -15,6 +15,7 @@ page break left inside the span removed.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -213,15 +214,19 @@ def _unruled_footnotes(
     """
     n = len(lines)
     first_mark: dict[str, int] = {}  # where each number first stands glued to a word
+    starts = [a for a, _ in lines]
     i = 0
-    while i < n:
+    for number_at in _LINE_STARTS_NUMBER.finditer(text):
+        pos = number_at.end() - 1
+        c = bisect.bisect_right(starts, pos) - 1
+        if c < i:
+            continue
+        i = c
         s, e = lines[i]
-        if s == e or i in found or not (text[s].isdigit() or text[s] in _SUPERSCRIPTS):
-            i += 1
+        if s == e or s != pos or i in found:
             continue
         m = _FOOTNOTE_START.match(text, s, e)
         if m is None:
-            i += 1
             continue
         j = i
         while j < n and lines[j][0] != lines[j][1] and j - i < MAX_FOOTNOTE_LINES:
@@ -249,7 +254,8 @@ def _unruled_footnotes(
         i = max(j, i + 1)
 
 
-_SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
+#: A line that starts with a footnote number (after its indentation).
+_LINE_STARTS_NUMBER = re.compile(r"^[ \t]*[1-9¹²³⁴⁵⁶⁷⁸⁹]", re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=128)

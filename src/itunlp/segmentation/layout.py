@@ -327,13 +327,18 @@ class _Layout(_LineReader):
                 self.mark(_SETS_FUNCTION)
                 self.close()
             if body != start:
-                nxt_line = self.next_content(index, furniture)
                 if (
                     end - body <= rules.MAX_SUBTITLE_CHARS
                     and (
                         last not in rules.STATEMENT_END + ","
                         # "3. Capacity building: who benefits?" over a paragraph
-                        or (last == "?" and gap and self.no_sibling_item(start, body, nxt_line))
+                        or (
+                            last == "?"
+                            and gap
+                            and self.no_sibling_item(
+                                start, body, self.next_content(index, furniture)
+                            )
+                        )
                     )
                     and text[body].isupper()
                     and (
@@ -350,7 +355,7 @@ class _Layout(_LineReader):
                     )
                     and (not st.function or (gap and len(text[body:end].split()) <= 10))
                 ):
-                    if st.function and not self.starts_item(nxt_line):
+                    if st.function and not self.starts_item(self.next_content(index, furniture)):
                         # "6  Other matters" between blank lines under a heading: the
                         # heading's block is over; prose or a new heading follows.
                         st.function, st.part, st.in_resolution = "", "", False

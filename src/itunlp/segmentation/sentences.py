@@ -175,9 +175,13 @@ def _sentence_cuts(text: str, start: int, end: int, shelters: list[tuple[int, in
                 _is_label(word) and (at == start or text[at - 1] in rules.BULLETS)
             ):
                 continue  # "1. The first item", "⁃9. The": the stop belongs to a label
-            if _full_stop_ends_sentence(
-                word, _word_after(text, nxt, end), _token_after(text, nxt, end)
-            ):
+            low = word.lower()
+            token = (
+                _token_after(text, nxt, end)
+                if low in rules.REFERENCE_ABBREVIATIONS or low in rules.MONTH_ABBREVIATIONS
+                else ""
+            )
+            if _full_stop_ends_sentence(word, _word_after(text, nxt, end), token):
                 cuts.append(nxt)
     if _has_cjk_stop(text, start, end):
         for m in rules.CJK_TERMINATOR.finditer(text, start, end):
