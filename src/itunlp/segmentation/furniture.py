@@ -228,6 +228,12 @@ def _unruled_footnotes(
         m = _FOOTNOTE_START.match(text, s, e)
         if m is None:
             continue
+        number = m.group(1)
+        if number not in first_mark:
+            hit = _glued_mark(number).search(text)
+            first_mark[number] = hit.start() if hit else len(text)
+        if first_mark[number] >= s:
+            continue
         j = i
         while j < n and lines[j][0] != lines[j][1] and j - i < MAX_FOOTNOTE_LINES:
             if j > i and (j in found or _page_break_before(text, lines, j)):
@@ -245,12 +251,7 @@ def _unruled_footnotes(
             or is_page_number(text[lines[k][0] : lines[k][1]])
         )
         if at_foot:
-            number = m.group(1)
-            if number not in first_mark:
-                hit = _glued_mark(number).search(text)
-                first_mark[number] = hit.start() if hit else len(text)
-            if first_mark[number] < s:
-                found.update(range(i, j))
+            found.update(range(i, j))
         i = max(j, i + 1)
 
 
