@@ -440,3 +440,20 @@ def test_markdown_heading_lines_are_titles() -> None:
 def test_numbered_label_glued_to_its_paragraph_is_a_title() -> None:
     text = "1. Purpose\nThis note explains the new fee.\n\n2. Next steps\nMembers may comment.\n"
     assert texts(text) == ["This note explains the new fee.", "Members may comment."]
+
+
+def test_page_number_inside_an_item_does_not_drop_its_first_part() -> None:
+    text = "resolves\n\n1 to help the countries in closing the\n\n14\n\ngap in skills;\n\n2 to report.\n"
+    got = texts(text)
+    assert got[0].startswith("to help the countries") and got[0].endswith("gap in skills;")
+    assert got[1] == "to report."
+
+
+def test_footnote_mark_after_a_bracket() -> None:
+    text = (
+        "The Board adopted the plan (see the annex)1 and the budget2.\n\n"
+        "1 The annex is on the website.\n"
+        "2 For two years.\n\n"
+        "Page 2 of 5\n"
+    )
+    assert texts(text) == ["The Board adopted the plan (see the annex)1 and the budget2."]

@@ -138,6 +138,7 @@ def furniture_lines(
                 0 <= j < n
                 and short_label(j)
                 and (alone(j) or (j == p + step and _small_block(lines, j)))
+                and _header_like(text[lines[j][0] : lines[j][1]])
             ):
                 found.add(j)
 
@@ -261,8 +262,17 @@ _LINE_STARTS_NUMBER = re.compile(r"^[ \t]*[1-9¹²³⁴⁵⁶⁷⁸⁹]", re.MUL
 
 @functools.lru_cache(maxsize=128)
 def _glued_mark(number: str) -> re.Pattern[str]:
-    """A footnote mark ``number`` glued to the word it annotates: "countries1"."""
-    return re.compile(rf"[a-z]{{2}}{re.escape(number)}(?=[\s,;.:)])")
+    """A footnote mark ``number`` glued to the word it annotates: "countries1", "(see
+    the annex)2"."""
+    return re.compile(rf"(?:[a-z]{{2}}|[^\W_][)\]”’]){re.escape(number)}(?=[\s,;.:)])")
+
+
+def _header_like(line: str) -> bool:
+    """Mostly capitalised words or codes, as running heads are ("PP-22 – Final Acts",
+    "Res. 70"); not a wrapped line of text ("1 to continue to support the ...")."""
+    words = line.split()
+    caps = sum(1 for w in words if not w[0].islower())
+    return caps * 2 >= len(words)
 
 
 _DIGITS = re.compile(r"\d+")
