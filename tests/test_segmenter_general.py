@@ -443,7 +443,10 @@ def test_numbered_label_glued_to_its_paragraph_is_a_title() -> None:
 
 
 def test_page_number_inside_an_item_does_not_drop_its_first_part() -> None:
-    text = "resolves\n\n1 to help the countries in closing the\n\n14\n\ngap in skills;\n\n2 to report.\n"
+    text = (
+        "resolves\n\n1 to help the countries in closing the\n\n14\n\n"
+        "gap in skills;\n\n2 to report.\n"
+    )
     got = texts(text)
     assert got[0].startswith("to help the countries") and got[0].endswith("gap in skills;")
     assert got[1] == "to report."
