@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ FORMAT_VERSION = 1
 MODEL_FILE_NAME = "boundary_model.json"
 
 #: How many words after a connective are searched for a subject and a verb.
-RIGHT_WINDOW = 12
+RIGHT_WINDOW = 16
 
 #: Words after a connective whose own identity is a useful feature.
 _CLOSED_CLASS = (
@@ -75,6 +76,8 @@ def _is_verb_like(word: str, previous: str) -> bool:
     if low.endswith("s") and low[:-1] in rules.VERB_STEMS:
         return True
     if low.endswith("ed"):
+        if prev in rules.DEGREE_WORDS:
+            return False  # "less detailed", "well founded": an adjective
         return low[:-2] in rules.VERB_STEMS or low[:-1] in rules.VERB_STEMS or len(low) > 5
     return False
 
@@ -151,7 +154,19 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
     first = right_words[0][0] if right_words else ""
     low = first.lower()
     second = right_words[1][0].lower() if len(right_words) > 1 else ""
-    if low == "that" and (second in rules.AUXILIARIES or second in rules.IRREGULAR_VERB_FORMS):
+    third = right_words[2][0].lower() if len(right_words) > 2 else ""
+    if low == "that" and (
+        second in rules.AUXILIARIES
+        or second in rules.IRREGULAR_VERB_FORMS
+        or (
+            third in rules.DEMONSTRATIVE_VERBS
+            and second.isalpha()
+            and second.islower()
+            and not second.endswith("s")
+            and second not in rules.DETERMINERS
+            and " that " not in left  # "argued that X, and that staff is ...": a list
+        )
+    ):
         # "..., and that has to change": a demonstrative subject, not the
         # complementizer of "argued that X, and that Y", which stays whole.
         feats["next=that_subject"] = 1.0
@@ -165,6 +180,12 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
     feats[f"next_shape={_shape(first)}"] = 1.0
 
     verb_at = _first_verb(right_words, right)
+    if verb_at == 0 and low.endswith("ed") and low not in rules.AUXILIARIES:
+        # "while established geostationary operators warned": a participle used as an
+        # adjective before its noun, when a finite verb follows the noun.
+        later = _first_verb(right_words[2:], right)
+        if later >= 0 and later + 2 <= 4:
+            verb_at = later + 2
     if verb_at == 0 and low not in rules.PERSONAL_PRONOUNS:
         feats["right_starts_with_verb"] = 1.0
     elif verb_at > 0:
@@ -176,6 +197,8 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
             feats["right_pronoun_verb"] = 1.0
             break
 
+    if low in rules.WH_WORDS and re.search(rf"\b{low}\b", left, re.IGNORECASE):
+        feats["parallel_wh"] = 1.0
     left_words = _words(left, 60)
     previous = ""
     for word, _ in left_words:
@@ -193,6 +216,10 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
         if len(piece_words) <= 3 and not all(w[0].isdigit() for w, _ in piece_words):
             feats["list_like"] = 1.0
     feats[f"left_len={_bucket(len(left_words))}"] = 1.0
+    if connective == ":" and len(left_words) <= 4 and "left_verb" not in feats and "," not in left:
+        # "SG: our candidate elected": in a bulleted note the engine keeps such a
+        # label with what follows (in prose, "Correction: in our update ..." splits).
+        feats["left_label"] = 1.0
     feats[f"right_len={_bucket(len(_words(right, 40)))}"] = 1.0
     if connective == ":":
         stripped = right.lstrip()
@@ -232,7 +259,11 @@ def rule_decision(features: Mapping[str, float]) -> bool:
     conn = next((k[5:] for k in features if k.startswith("conn=")), "")
     if "right_len=short" in features and "right_verb" not in features:
         return False
+    if conn == ":" and any(f"next={w}" in features for w in rules.FOCUS_ADVERBS):
+        return "right_verb" in features and "right_len=short" not in features
     if any(f"next={w}" in features for w in rules.NON_CLAUSE_AFTER_CONNECTIVE):
+        return False
+    if "parallel_wh" in features:
         return False
     if conn == ":":
         return (
@@ -250,7 +281,8 @@ def rule_decision(features: Mapping[str, float]) -> bool:
     if "next_preposition" in features:
         return "right_pronoun_verb" in features
     if conn in rules.CONTRASTIVE_CONNECTIVES:
-        return True
+        # "..., though possibly less informative": no verb, no second statement.
+        return conn not in ("though", "although") or "right_verb" in features
     if "next_pronoun" in features:
         return True
     if "list_like" in features:

@@ -238,6 +238,10 @@ def _segments(text: str, para: _Paragraph, shelters: list[tuple[int, int]]) -> l
         inner = sorted(set(inner))
     else:
         inner = _hard_cuts(text, para.start, para.end, shelters)
+    if para.skips:
+        # A page break inside the clause: the footnote or running header between its
+        # parts ends with a stop of its own, which is no sentence end of the clause.
+        inner = [c for c in inner if not any(a < c <= b for a, b in para.skips)]
     return [para.start, *inner, para.end]
 
 
@@ -258,12 +262,24 @@ def _clause_segments(text: str, para: _Paragraph) -> tuple[list[tuple[int, int]]
     shelters = _shelters(text, para.start, para.end)
     bounds = _segments(text, para, shelters)
     if not (para.is_item or para.function) and not _ends_statement(text, para):
-        if para.end - para.start <= rules.MAX_TITLE_CHARS:
+        if para.end - para.start <= rules.MAX_TITLE_CHARS and not _ended_line_before_tail(
+            text, para, bounds
+        ):
             return None
         bounds = bounds[:-1]
         if len(bounds) < 2:
             return None
     return shelters, bounds
+
+
+def _ended_line_before_tail(text: str, para: _Paragraph, bounds: list[int]) -> bool:
+    """A sentence that ends a line, then an unterminated last line ("... budget." over
+    "Updated 3 April"): the sentence is kept, only the tail is dropped."""
+    if len(bounds) < 3:
+        return False
+    tail = bounds[-2]
+    before = text[para.start : tail].rstrip()
+    return "\n" in text[len(before) + para.start : tail] and before[-1:] in ".!?" + rules.CLOSERS
 
 
 def _ends_statement(text: str, para: _Paragraph) -> bool:
@@ -338,6 +354,15 @@ def split_into_clauses(
                 if cand.position <= piece_start:
                     continue
                 decision = cand.rule_decision if boundary_model is None else decide(cand.features)
+                if (
+                    decision
+                    and para.is_item
+                    and piece_start == para.start
+                    and "left_label" in cand.features
+                ):
+                    # "- SG: our candidate elected ...": a short verbless label at the
+                    # start of a bulleted note names the item's topic (codebook 1).
+                    decision = False
                 if decision:
                     _emit(text, piece_start, cand.position, para, out)
                     piece_start = cand.position

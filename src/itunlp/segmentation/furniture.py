@@ -15,6 +15,8 @@ page break left inside the span removed.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -136,6 +138,7 @@ def furniture_lines(
                 0 <= j < n
                 and short_label(j)
                 and (alone(j) or (j == p + step and _small_block(lines, j)))
+                and _header_like(text[lines[j][0] : lines[j][1]])
             ):
                 found.add(j)
 
@@ -145,20 +148,29 @@ def furniture_lines(
     #    Acts" above "RES7-2").
     counts: Counter[str] = Counter()
     often: Counter[str] = Counter()
+    paged: Counter[str] = Counter()
     for i, (s, e) in enumerate(lines):
         if s < e and e - s <= MAX_HEADER_CHARS:
             if alone(i):
                 counts[_shape(text[s:e])] += 1
             if text[e - 1] not in ".;:,!?":
                 often[text[s:e]] += 1
+                if text[e - 1].isdigit() and _PAGE_COLUMN.search(text, max(s, e - 12), e):
+                    paged[_shape(text[s:e])] += 1
     alone_repeated = {shape for shape, c in counts.items() if c >= 2}
     anywhere_repeated = {line for line, c in often.items() if c >= 3}
-    if alone_repeated or anywhere_repeated:
+    # A line whose page number sits in a column after a wide gap ("Final Acts PP-22
+    # <spaces> 211") and that recurs three times with other numbers is a running
+    # header or footer wherever it stands, even glued to the text of the page.
+    paged_repeated = {shape for shape, c in paged.items() if c >= 3}
+    if alone_repeated or anywhere_repeated or paged_repeated:
         for i, (s, e) in enumerate(lines):
             if s == e or e - s > MAX_HEADER_CHARS:
                 continue
             line = text[s:e]
-            if line in anywhere_repeated:
+            if paged_repeated and _shape(line) in paged_repeated:
+                hit = _PAGE_COLUMN.search(line) is not None
+            elif line in anywhere_repeated:
                 hit = alone(i) or _small_block(lines, i) or _shape(line) in alone_repeated
             else:
                 hit = _shape(line) in alone_repeated and alone(i)
@@ -180,10 +192,94 @@ def furniture_lines(
                 j += 1
             if len(block) <= MAX_FOOTNOTE_LINES:
                 found.update(block)
+    _unruled_footnotes(text, lines, is_page_number, found)
     return found
 
 
+#: The start of a footnote line: its number, a space, a capital: "1 Including ...".
+_FOOTNOTE_START = re.compile(r"([1-9]\d?|[¹²³⁴⁵⁶⁷⁸⁹])[ \t]+[A-Z\"“(]")
+
+
+def _unruled_footnotes(
+    text: str,
+    lines: Sequence[tuple[int, int]],
+    is_page_number: Callable[[str], bool],
+    found: set[int],
+) -> None:
+    """Footnotes with no rule above them, added to ``found``.
+
+    A line "1 Including the least developed countries ..." is a footnote when a word
+    earlier in the text carries that number glued to it ("countries1") and the line,
+    with the lines that wrap it, stands at the foot of a page: nothing but blank
+    lines between it and a page number, a form feed, other furniture or the end.
+    """
+    n = len(lines)
+    first_mark: dict[str, int] = {}  # where each number first stands glued to a word
+    starts = [a for a, _ in lines]
+    i = 0
+    for number_at in _LINE_STARTS_NUMBER.finditer(text):
+        pos = number_at.end() - 1
+        c = bisect.bisect_right(starts, pos) - 1
+        if c < i:
+            continue
+        i = c
+        s, e = lines[i]
+        if s == e or s != pos or i in found:
+            continue
+        m = _FOOTNOTE_START.match(text, s, e)
+        if m is None:
+            continue
+        number = m.group(1)
+        if number not in first_mark:
+            hit = _glued_mark(number).search(text)
+            first_mark[number] = hit.start() if hit else len(text)
+        if first_mark[number] >= s:
+            continue
+        j = i
+        while j < n and lines[j][0] != lines[j][1] and j - i < MAX_FOOTNOTE_LINES:
+            if j > i and (j in found or _page_break_before(text, lines, j)):
+                break
+            if j > i and is_page_number(text[lines[j][0] : lines[j][1]]):
+                break
+            j += 1
+        k = j
+        while k < n and lines[k][0] == lines[k][1]:
+            k += 1
+        at_foot = (
+            k >= n
+            or k in found
+            or _page_break_before(text, lines, k)
+            or is_page_number(text[lines[k][0] : lines[k][1]])
+        )
+        if at_foot:
+            found.update(range(i, j))
+        i = max(j, i + 1)
+
+
+#: A line that starts with a footnote number (after its indentation).
+_LINE_STARTS_NUMBER = re.compile(r"^[ \t]*[1-9¹²³⁴⁵⁶⁷⁸⁹]", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=128)
+def _glued_mark(number: str) -> re.Pattern[str]:
+    """A footnote mark ``number`` glued to the word it annotates: "countries1", "(see
+    the annex)2"."""
+    return re.compile(rf"(?:[a-z]{{2}}|[^\W_][)\]”’]){re.escape(number)}(?=[\s,;.:)])")
+
+
+def _header_like(line: str) -> bool:
+    """Mostly capitalised words or codes, as running heads are ("PP-22 – Final Acts",
+    "Res. 70"); not a wrapped line of text ("1 to continue to support the ...")."""
+    words = line.split()
+    caps = sum(1 for w in words if not w[0].islower())
+    return caps * 2 >= len(words)
+
+
 _DIGITS = re.compile(r"\d+")
+
+#: A page number in a column at the end of a line, after a tab or three spaces:
+#: "Final Acts PP-22            211", "Res. 102\t212".
+_PAGE_COLUMN = re.compile(r"(?:\t|   )[ \t]*\d{1,4}\Z")
 
 
 def _shape(line: str) -> str:

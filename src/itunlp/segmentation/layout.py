@@ -27,27 +27,24 @@ from itunlp.segmentation.lines import (
     _label_rank,
     _lines,
     _section_match,
+    _short_label,
     _strip_bounds,
     _title_like,
 )
 from itunlp.segmentation.lookahead import REASONS_START, _enacting_formula_end, _LineReader
+from itunlp.segmentation.paragraphs import (
+    MARKDOWN_HEADING,
+    SectionInfo,
+    _first_word,
+    _Paragraph,
+    _tidy_paragraphs,
+)
 from itunlp.segmentation.sections import CHANGE_MARKER, CHANGES, section_name
 
 __all__ = ["LayoutState", "SectionInfo"]
 
 #: The bare enacting formula of a Council decision: "The Council,".
 SHORT_FORMULA = re.compile(r"The\s+(?:[A-Z][\w-]*\s+){0,5}(?:Council|Conference|Assembly)\s*,")
-
-
-@dataclass(frozen=True, slots=True)
-class SectionInfo:
-    """The section a paragraph sits in: its name and title (see CONVENTIONS.md)."""
-
-    name: str = ""
-    title: str = ""
-
-
-_NO_SECTION = SectionInfo()
 
 
 @dataclass(slots=True)
@@ -66,27 +63,11 @@ class LayoutState:
     in_resolution: bool = False
     open_sentence: bool = False
     provisions: bool = False  # in an article or annex: numbered items are one clause each
+    started: bool = False  # a block before this one held text: no headline block now
 
 
 #: What a layout event sets: the heading (function, part), the section, the change block.
 _SETS_FUNCTION, _SETS_SECTION, _SETS_CHANGE = 1, 2, 4
-
-
-@dataclass(slots=True)
-class _Paragraph:
-    """A run of text lines that is segmented as one piece."""
-
-    start: int
-    end: int
-    function: str
-    is_item: bool
-    after_gap: bool  # blank or furniture lines before it: a page break may be bridged
-    part: str = ""
-    whole: bool = False  # an item that is one clause (only full sentences split it)
-    section: SectionInfo = _NO_SECTION
-    change: str = ""
-    skips: list[tuple[int, int]] | None = None  # furniture inside a bridged span
-    joinable: bool = True  # False right after a heading, formula, section or marker
 
 
 class _Layout(_LineReader):
@@ -347,10 +328,31 @@ class _Layout(_LineReader):
                 self.close()
             if body != start:
                 if (
-                    end - body <= 80
-                    and last not in rules.STATEMENT_END + ","
+                    end - body <= rules.MAX_SUBTITLE_CHARS
+                    and (
+                        last not in rules.STATEMENT_END + ","
+                        # "3. Capacity building: who benefits?" over a paragraph
+                        or (
+                            last == "?"
+                            and gap
+                            and self.no_sibling_item(
+                                start, body, self.next_content(index, furniture)
+                            )
+                        )
+                    )
                     and text[body].isupper()
-                    and self.ends_block(index)
+                    and (
+                        self.ends_block(index)
+                        # "1. Background" over "The Council meets ...": a numbered label
+                        or (
+                            not st.function
+                            and gap
+                            and _short_label(text, body, end)
+                            and index + 1 < len(lines)
+                            and _capital_line(text, lines[index + 1])
+                            and not self.starts_item(index + 1)
+                        )
+                    )
                     and (not st.function or (gap and len(text[body:end].split()) <= 10))
                 ):
                     if st.function and not self.starts_item(self.next_content(index, furniture)):
@@ -369,8 +371,17 @@ class _Layout(_LineReader):
                     self.mark(_SETS_FUNCTION)
                 self.close()
                 self.current = self.new_paragraph(body, end, True, gap)
-            elif self.current is not None and not (
-                prev_title_like and text[start].isupper() and not self.current.is_item
+            elif (
+                self.current is not None
+                and not (prev_title_like and text[start].isupper() and not self.current.is_item)
+                and not (
+                    # "...;" at a line end, then "to ..." / "that ...": a new unmarked item
+                    # (a PDF extractor dropped its marker), not a wrapped line of the last one.
+                    prev_end_char == ";"
+                    and self.current.is_item
+                    and st.in_resolution
+                    and _first_word(text, start, end) in self.scheme.clause_starts
+                )
             ):
                 self.current.end = end
             else:
@@ -378,14 +389,31 @@ class _Layout(_LineReader):
                 self.current = self.new_paragraph(start, end, False, gap)
             if line:
                 self.track_quotes(line)
+            paragraph_start = gap and body == start
             gap = False
             prev_end_char = last_text_char = last
             st.open_sentence = last not in rules.STATEMENT_END + ","
             blank_seen = furniture_seen = False
-            prev_title_like = _title_like(text, start, end)
+            prev_title_like = (
+                _title_like(text, start, end)
+                or (
+                    # "Action required" over "The Council is invited ...": a short label
+                    # opening a paragraph, not the first wrapped line of a sentence.
+                    paragraph_start and not open_now and _short_label(text, start, end)
+                )
+                or MARKDOWN_HEADING.match(text, start, end) is not None
+            )
         self.close()
         st.change = self.block_change
         return self.paragraphs
+
+    def no_sibling_item(self, start: int, body: int, j: int) -> bool:
+        """No list item follows line ``j``'s numbered title, or only its own sub-title
+        ("4. What changed?" over "4.1 The scope")."""
+        if not self.starts_item(j):
+            return True
+        number = self.text[start:body].strip().rstrip(".)")
+        return bool(number) and self.text.startswith(number + ".", self.lines[j][0])
 
     def new_paragraph(self, start: int, end: int, is_item: bool, gap: bool) -> _Paragraph:
         st = self.state
@@ -423,38 +451,9 @@ class _Layout(_LineReader):
         self.pending_change = None
 
 
-def _tidy_paragraphs(text: str, paragraphs: list[_Paragraph]) -> list[_Paragraph]:
-    """Drop press-release datelines; join paragraphs that a page break cut in two.
-
-    A paragraph with no final stop followed, after furniture or blank lines, by
-    one that starts in lower case is one sentence broken by a page: the clause
-    then spans the furniture, as its offsets into the original text must, and
-    the furniture between is remembered so that the classifier does not read it.
-    """
-    out: list[_Paragraph] = []
-    for para in paragraphs:
-        if not para.is_item and text[para.start].isupper():
-            dateline = rules.DATELINE.match(text, para.start, min(para.end, para.start + 80))
-            if dateline:
-                para.start = dateline.end()
-        if (
-            out
-            and para.after_gap
-            and not para.is_item
-            and text[para.start].islower()
-            and text[out[-1].end - 1] not in rules.STATEMENT_END
-            and para.joinable
-            and out[-1].function == para.function
-            and out[-1].section is para.section
-        ):
-            prev = out[-1]
-            if prev.skips is None:
-                prev.skips = []
-            prev.skips.append((prev.end, para.start))
-            prev.end = para.end
-            continue
-        out.append(para)
-    return out
+def _capital_line(text: str, bounds: tuple[int, int]) -> bool:
+    """Whether a line holds text that starts with a capital."""
+    return bounds[0] < bounds[1] and text[bounds[0]].isupper()
 
 
 def _layout(
@@ -465,5 +464,9 @@ def _layout(
     ``state`` (updated in place) carries the open section, heading and change
     block in from a previous block of the same file and out to the next.
     """
-    layout = _Layout(text, state if state is not None else LayoutState(), scheme or load_headings())
-    return _tidy_paragraphs(text, layout.run())
+    st = state if state is not None else LayoutState()
+    first_block = not st.started
+    layout = _Layout(text, st, scheme or load_headings())
+    paragraphs = layout.run()
+    st.started = st.started or bool(paragraphs)
+    return _tidy_paragraphs(text, paragraphs, first_block)

@@ -21,7 +21,11 @@ WEB_FURNITURE = re.compile(
     r"|[^\n>›»]{1,60}(?:\s[>›»]\s[^\n>›»]{1,60}){2,8}"
     r"|(?:Print(?: this page| version)?|Share(?: this(?: page| article)?)?"
     r"|Download(?: (?:PDF|as PDF|Word))?"
-    r"|Email this page|Back to top|Top of page|Last (?:updated|modified):.*|©.*|Copyright\s.*)"
+    r"|Email this page|Back to top|Top of page|©.*|Copyright\s.*"
+    r"|(?:Last|Page last) (?:updated|modified|reviewed)(?: on)?:?\s.{0,40}"
+    # cookie banners: "We use cookies to ...", "Accept all cookies", "Cookie settings"
+    r"|(?:We|This (?:web)?site) uses? cookies\b.{0,200}|(?:Accept|Reject)(?: all)? cookies"
+    r"|Cookie (?:settings|policy|preferences)|Manage cookies)"
 )
 
 #: Running headers that name the text in short, and page references of Final Acts,
@@ -29,16 +33,22 @@ WEB_FURNITURE = re.compile(
 #: "Rec. 12", "Art. 3", "RES7-2", "DEC614-3", and a proposal number on a line of its
 #: own under its change marker ("ACP/64A1/1").
 PAGE_REFERENCE = re.compile(
-    r"(?:Res|RES|Rec|REC|Dec|DEC|Art|ART)\.\s*\d{1,4}[A-Z]?(?:\s*\([^()\n]{0,60}\))?"
+    r"(?:[A-Z]{2,4}/)?(?:Res|RES|Rec|REC|Dec|DEC|Art|ART)\.\s*\d{1,4}[A-Z]?"
+    r"(?:\s*\([^()\n]{0,60}\))?"
     r"|(?:RES|REC|DEC|ART)\d{1,4}[A-Z]?-\d{1,3}"
     r"|[A-Z]{2,6}/\d{1,3}[A-Z]{0,3}\d{0,3}/\d{1,3}"  # a proposal number alone: ACP/64A1/1
 )
 
-#: A treaty provision number before its text: "5A.1", "6.2.1bis", "12bis", "3.1".
+#: A treaty provision number before its text: "5A.1", "6.2.1bis", "12bis", "3.1",
+#: "6bis.1" (a provision of an inserted article).
 PROVISION_MARKER = re.compile(
-    r"\d{1,3}[A-Z]?(?:\.\d{1,3})+(?:bis|ter|quater)?(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
+    r"\d{1,3}(?:[A-Z]|bis|ter|quater)?(?:\.\d{1,3})+(?:bis|ter|quater)?"
+    r"(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
     r"|\d{1,3}[A-Z]?(?:bis|ter|quater)(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
 )
+
+#: A number in a margin column: digits (and a letter) then a tab or two spaces or more.
+_MARGIN_NUMBER = re.compile(r"\d{1,4}[A-Z]?(?:\t|  )[ \t]*")
 
 #: A number followed by a tab, which marks a numbered paragraph in any text: "1\tDraft".
 _TABBED_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?\t[ \t]*(?=\S)")
@@ -97,7 +107,13 @@ def _section_match(line: str) -> re.Match[str] | None:
     if m is not None and m.group("title"):
         kind = m.group("kind")
         if not kind.isupper() and kind.lower() not in ("article", "annex", "appendix"):
-            return None
+            # "Resolution 70 (Rev. Bucharest, 2022) – Mainstreaming ...": with its
+            # revision tag and a dash before a capitalised title, a web page's title line.
+            head = line[: m.start("title")].rstrip()
+            if not (
+                head.endswith(("–", "—", " -")) and ")" in head and m.group("title")[0].isupper()
+            ):
+                return None
     return m
 
 
@@ -113,6 +129,25 @@ def _item_marker_end(
     pos = _one_marker_end(text, start, end, at_unit_start, in_resolution)
     if pos != start and text[start] in LEAD_BULLETS + rules.BULLETS:
         pos = _one_marker_end(text, pos, end, True, in_resolution)
+    elif pos == start and at_unit_start and text[start].isdigit():
+        m = _MARGIN_NUMBER.match(text, start, min(end, start + 12))
+        if m is not None and m.end() < end:
+            # "181  1  Administrations ...", "181  Administrations ...": a provision
+            # number in the margin (three digits and more: no list label is that long);
+            # alone, only in a section (a table row may start "2024   Budget").
+            second = _MARGIN_NUMBER.match(text, m.end(), min(end, m.end() + 12))
+            if second is not None and second.end() < end and text[second.end()].isalpha():
+                pos = second.end()
+            elif in_resolution and text[m.end()].isalpha():
+                pos = m.end()
+    elif pos != start and _MARGIN_NUMBER.fullmatch(text, start, pos):
+        # "78  1  (1)  Member States ...", "5   1  that ...": a number in the margin,
+        # then a paragraph number set off by a wide gap, then maybe "(1)".
+        for _ in range(2):
+            nxt = _one_marker_end(text, pos, end, True, True)
+            if nxt == pos or not (text[pos] == "(" or _MARGIN_NUMBER.fullmatch(text, pos, nxt)):
+                break
+            pos = nxt
     return pos
 
 
@@ -158,6 +193,17 @@ def _title_like(text: str, start: int, end: int) -> bool:
         return False
     caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
     return caps * 2 >= len(words) + 1
+
+
+def _short_label(text: str, start: int, end: int) -> bool:
+    """A label of one to three words without final punctuation: "Action required"."""
+    if (
+        end - start > 40
+        or text[end - 1] in rules.STATEMENT_END + ",-–"
+        or not text[start].isupper()
+    ):
+        return False
+    return len(text[start:end].split()) <= 3
 
 
 _ROMAN = {"i": 1, "v": 5, "x": 10}

@@ -88,8 +88,11 @@ class _LineReader:
         return index
 
     def items_follow(self, index: int) -> bool:
-        """Whether the next line starts an item or a clause ("to ...", "that ...")."""
+        """Whether the next line (after at most one blank line, as in web pastes) starts an
+        item or a clause ("to ...", "that ...")."""
         j = index + 1
+        if j < len(self.lines) and self.lines[j][0] == self.lines[j][1]:
+            j += 1
         if j >= len(self.lines) or self.lines[j][0] == self.lines[j][1]:
             return False
         s, e = self.lines[j]

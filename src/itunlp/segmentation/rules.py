@@ -60,7 +60,7 @@ PREPOSITIVE_ABBREVIATIONS = frozenset(
 REFERENCE_ABBREVIATIONS = frozenset(
     """
     no nos res resol art arts para paras vol vols p pp fig figs doc docs ch chap sec
-    secs corr rec recs ref refs tel nr sect cf
+    secs corr rec recs ref refs tel nr sect
     """.split()
 )
 
@@ -68,12 +68,15 @@ REFERENCE_ABBREVIATIONS = frozenset(
 #: "e.g. the ITU", "i.e. Member States", "vs. the U.S.", "approx. 3 GHz".
 INNER_ABBREVIATIONS = frozenset(
     """
-    e.g i.e eg ie vs v viz approx incl esp cca ca resp excl n°
+    e.g i.e eg ie vs v viz approx incl esp cca ca resp excl n° cf
     """.split()
 )
 
 #: Month names; "Oct. 14" keeps the sentence whole, "in Oct. The next" ends it.
 MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+#: After "No."/"Feb." a plain capitalised word starts a sentence, a code does not.
+PLAIN_WORD = re.compile(r"[A-Z][a-z]{1,30}")
 
 #: Abbreviations that may end a sentence: the sentence ends when an upper-case
 #: word follows. "Pitt, Briggs & Co. It closed" ends; "Co. at noon" does not.
@@ -239,6 +242,8 @@ VERB_STEMS = frozenset(
     invest launch limit move pay produce protect reduce rely rise sign spend stop suffer
     write commit count attach caution ignore thank fear warn admit agree share learn
     prefer aim seek hear cause affect ensure struggle worry work
+    update supplement replace extend define govern regulate promote strengthen address
+    contain enable prevent remind
     """.split()
 )
 
@@ -246,6 +251,14 @@ VERB_STEMS = frozenset(
 #: new statement ("the regulators who license them, will follow").
 RELATIVE_PRONOUNS = frozenset("who whom whose which that where".split())
 
+#: Interrogatives ("considers what changed, and what did not" is one statement), focus
+#: adverbs that may open a statement after a colon (": only the latter tells us"), verbs
+#: that make "that" a demonstrative ("..., and that picture is more mixed"), and degree
+#: words that make an "-ed" word an adjective ("less detailed").
+WH_WORDS = frozenset("what how why where when whether who which".split())
+FOCUS_ADVERBS = frozenset("only even just".split())
+DEMONSTRATIVE_VERBS = frozenset("is was has remains seems looks".split())
+DEGREE_WORDS = frozenset("more less most least very too so quite rather highly well".split())
 #: Personal pronouns; after ", and" they almost always start a new statement.
 PERSONAL_PRONOUNS = frozenset("i we you he she it they".split())
 
@@ -416,9 +429,11 @@ PAGE_NUMBER = re.compile(
     r"|\d{1,4}"
 )
 
-#: A URL or web address standing alone on a line: "https://www.itu.int/pp22",
-#: "www.itu.int/en/council", "<https://example.org>".
-URL_LINE = re.compile(r"<?(?:https?://|www\.)\S+>?")
+#: A URL, web or e-mail address alone on a line: "https://www.itu.int/pp22",
+#: "www.itu.int/en/council", "<https://example.org>", "secretariat@example.org".
+URL_LINE = re.compile(
+    r"<?(?:https?://|www\.|mailto:)\S+>?|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"
+)
 
 #: Amendment markers and their references, alone on a line:
 #: "MOD USA/61A3/1", "ADD ACP/64A1/2", "SUP", "NOC EUR/...", "MOD\tUSA/61A3/1".
@@ -426,13 +441,16 @@ AMENDMENT_MARKER = re.compile(r"(?:MOD|ADD|SUP|NOC)(?:\s+[A-Z]{2,}[\w/().-]*)*")
 
 #: Other fixed furniture lines of web pages and PDFs: "Skip to Content", "Annex 1",
 #: "ANNEX", "Attachment 2", "Original: English", "Agenda item: ADM 21",
-#: "Back to top", "Share this page", "Print".
+#: "Back to top", "Print", "Additional reporting by Jo Bloggs.", "Refresh for the latest".
 FIXED_FURNITURE = re.compile(
     r"(?:Skip to (?:main )?[Cc]ontent|Back to top|Share(?: this(?: page| article)?)?|Print"
     r"|(?:ANNEX|Annex|ATTACHMENT|Attachment|APPENDIX|Appendix)(?:\s+[\dA-Z]{1,4})?"
     r"(?:\s+(?:TO|to)\s+(?:RESOLUTION|Resolution)\s+\d+.*)?"
     r"|Original:\s*\w+|Agenda item:.*|Reasons?:|Source:.*|Subject:.*|Date:.*"
-    r"|From:.*|To:.*|Cc:.*)"
+    r"|From:.*|To:.*|Cc:.*"
+    r"|(?:Additional )?(?:[Rr]eporting|[Ee]diting|[Ww]riting) by [A-Z][\w'-]{0,30}"
+    r"(?:,? (?:and )?[A-Z][\w'.-]{0,30}){0,5}\.?"
+    r"|Refresh (?:this page )?for (?:the )?latest(?: updates)?\.?)"
 )
 
 #: A date alone on a line (a document's date, a delivery date):
@@ -457,11 +475,9 @@ FURNITURE_LINE_PATTERNS = (
     REASONS_LINE,
 )
 
-#: A press-release dateline before the first sentence; the clause starts after it:
-#: "BUCHAREST, 14 October 2022 – The ITU Plenipotentiary Conference ended ...".
-DATELINE = re.compile(
-    r"[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]+)?,\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*[–—-]+\s*"
-)
+#: Longest numbered line (characters) that may be a sub-title standing alone:
+#: "2\tDraft revision of Resolution 2 – Study group mandates (Document DT/8)".
+MAX_SUBTITLE_CHARS = 120
 
 #: Courtesy lines of a statement that carry no claim and are not clauses:
 #: "Thank you, Chair.", "Thank you.", "Thank you, Madam President.".

@@ -91,6 +91,15 @@ def _word_after(text: str, pos: int, end: int) -> str:
     return m.group() if m else ""
 
 
+def _token_after(text: str, pos: int, end: int) -> str:
+    """The whitespace-delimited token at ``pos`` (bounded), without a trailing ``,;:``."""
+    stop = min(end, pos + 48)
+    i = pos
+    while i < stop and not text[i].isspace():
+        i += 1
+    return text[pos:i].rstrip(",;:")
+
+
 def _starts_sentence(text: str, pos: int, end: int) -> bool:
     """Whether the text at ``pos`` can begin a sentence (upper case, maybe quoted)."""
     i = pos
@@ -103,24 +112,26 @@ def _starts_sentence(text: str, pos: int, end: int) -> bool:
     return ch.isupper() or (ch.isalpha() and not ch.islower())
 
 
-def _full_stop_ends_sentence(word: str, next_word: str) -> bool:
-    """Decide a single full stop after ``word`` that is followed by a capital."""
+def _full_stop_ends_sentence(word: str, next_word: str, next_token: str = "") -> bool:
+    """Decide a single full stop after ``word`` that is followed by a capital.
+
+    ``next_token`` is the whitespace-delimited token after the stop (its trailing
+    comma or colon dropped): a reference or month abbreviation announces a number
+    or a code ("No. 5", "Doc. PP22/61", "Res. COM5/1"), so before a plain
+    capitalised word ("No. Some", "in Feb. Sarah") it ends the sentence.
+    """
     if not word:
         return True
     low = word.lower()
-    if (
-        low in rules.PREPOSITIVE_ABBREVIATIONS
-        or low in rules.REFERENCE_ABBREVIATIONS
-        or low in rules.INNER_ABBREVIATIONS
-    ):
+    if low in rules.REFERENCE_ABBREVIATIONS or low in rules.MONTH_ABBREVIATIONS:
+        return bool(rules.PLAIN_WORD.fullmatch(next_token)) or (
+            word.islower() and next_token == "I"
+        )
+    if low in rules.PREPOSITIVE_ABBREVIATIONS or low in rules.INNER_ABBREVIATIONS:
         return False
     if low in rules.SENTENCE_FINAL_ABBREVIATIONS:
         return True
-    if (
-        low in rules.MONTH_ABBREVIATIONS
-        or rules.SINGLE_INITIAL.fullmatch(word)
-        or rules.INITIALISM.fullmatch(word + ".")
-    ):
+    if rules.SINGLE_INITIAL.fullmatch(word) or rules.INITIALISM.fullmatch(word + "."):
         return next_word in rules.SENTENCE_STARTERS
     return not rules.SINGLE_LOWER.fullmatch(word)
 
@@ -164,7 +175,13 @@ def _sentence_cuts(text: str, start: int, end: int, shelters: list[tuple[int, in
                 _is_label(word) and (at == start or text[at - 1] in rules.BULLETS)
             ):
                 continue  # "1. The first item", "⁃9. The": the stop belongs to a label
-            if _full_stop_ends_sentence(word, _word_after(text, nxt, end)):
+            low = word.lower()
+            token = (
+                _token_after(text, nxt, end)
+                if low in rules.REFERENCE_ABBREVIATIONS or low in rules.MONTH_ABBREVIATIONS
+                else ""
+            )
+            if _full_stop_ends_sentence(word, _word_after(text, nxt, end), token):
                 cuts.append(nxt)
     if _has_cjk_stop(text, start, end):
         for m in rules.CJK_TERMINATOR.finditer(text, start, end):
