@@ -130,12 +130,12 @@ def _item_marker_end(
     if pos != start and text[start] in LEAD_BULLETS + rules.BULLETS:
         pos = _one_marker_end(text, pos, end, True, in_resolution)
     elif pos == start and at_unit_start and text[start].isdigit():
-        m = _MARGIN_NUMBER.match(text, start, min(end, start + 12))
+        m = _MARGIN_NUMBER.match(text, start, min(end, start + 40))
         if m is not None and m.end() < end:
             # "181  1  Administrations ...", "181  Administrations ...": a provision
             # number in the margin (three digits and more: no list label is that long);
             # alone, only in a section (a table row may start "2024   Budget").
-            second = _MARGIN_NUMBER.match(text, m.end(), min(end, m.end() + 12))
+            second = _MARGIN_NUMBER.match(text, m.end(), min(end, m.end() + 40))
             if second is not None and second.end() < end and text[second.end()].isalpha():
                 pos = second.end()
             elif in_resolution and text[m.end()].isalpha():

@@ -20,6 +20,9 @@ from itunlp.segmentation.sections import CHANGE_MARKER
 #: Longest section title (lines) after a section line.
 MAX_TITLE_LINES = 4
 
+#: Words that link the two lines of a wrapped heading: one ends or starts the break.
+_WRAP_LINKS = frozenset(("and", "of", "in", "the", "for", "with", "by", "on", "from"))
+
 #: A "Reasons:" line that closes a proposal's change block.
 REASONS_START = re.compile(r"Reasons?\s*:")
 
@@ -73,7 +76,13 @@ class _LineReader:
             return index
         if _item_marker_end(self.text, s, e, True, True) != s or _section_match(line) is not None:
             return index
-        if not (line[0].isupper() or first in ("and", "of", "in", "the", "for", "with")):
+        # The wrapped part starts a name, or the heading broke off after a linking
+        # word ("..., in" + "collaboration with the Directors ...").
+        if not (
+            line[0].isupper()
+            or first in _WRAP_LINKS
+            or function.rsplit(None, 1)[-1] in _WRAP_LINKS
+        ):
             return index
         # The line after must start the items (a marker, or "to"/"that").
         ns, ne = self.lines[j + 1]
