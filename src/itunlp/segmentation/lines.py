@@ -160,6 +160,9 @@ def _one_marker_end(
             in_resolution or "\t" in m.group() or _capital_after(text, m.end(), end)
         ):
             return m.end()
+    if text[start].isdigit():
+        # "1.\tTwenty years ...": a tab after a number never comes from a line wrap,
+        # so it marks a paragraph even after a line with no final stop (a sub-title).
         m = _TABBED_NUMBER.match(text, start, min(end, start + 12))
         if m is not None:
             return m.end()

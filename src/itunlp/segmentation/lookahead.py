@@ -79,9 +79,7 @@ class _LineReader:
         # The wrapped part starts a name, or the heading broke off after a linking
         # word ("..., in" + "collaboration with the Directors ...").
         if not (
-            line[0].isupper()
-            or first in _WRAP_LINKS
-            or function.rsplit(None, 1)[-1] in _WRAP_LINKS
+            line[0].isupper() or first in _WRAP_LINKS or function.rsplit(None, 1)[-1] in _WRAP_LINKS
         ):
             return index
         # The line after must start the items (a marker, or "to"/"that").
