@@ -1,0 +1,124 @@
+"""Layout rules found on a third independent formats set (data/formats/final).
+
+Each test uses a small text written for it (not taken from the data): margin
+paragraph numbers before headings, wide provision-number columns, headings that
+wrap after a linking word, footer and separator lines, numbered paragraphs after a
+lettered sub-title, and connective splits that need a verb of their own.
+"""
+
+from __future__ import annotations
+
+from itunlp.segmentation.headings import load_headings
+from itunlp.segmenter import split_into_clauses
+
+
+def rows(text: str, *fields: str) -> list[tuple]:
+    """(text, field, ...) of each clause."""
+    return [(c.text, *(getattr(c, f) for f in fields)) for c in split_into_clauses(text)]
+
+
+def test_a_margin_paragraph_number_before_a_heading_line_keeps_the_heading() -> None:
+    text = (
+        "DECISION 12 (C30) – Venue of the next assembly\n"
+        "The Council,\n"
+        " 1   recalling\n"
+        " 2   that two Member States offered to host the assembly;\n"
+        " 3   decides\n"
+        " 4   1  that the assembly shall meet in Lima;\n"
+        " 5   2  to review the costs at its next session.\n"
+    )
+    assert rows(text, "function", "part") == [
+        ("that two Member States offered to host the assembly;", "recalling", "preamble"),
+        ("that the assembly shall meet in Lima;", "decides", "operative"),
+        ("to review the costs at its next session.", "decides", "operative"),
+    ]
+
+
+def test_a_margin_number_before_a_heading_with_text_after_it_is_no_heading() -> None:
+    scheme = load_headings()
+    assert scheme.match("12   noting").function == "noting"
+    assert scheme.match("7\tinstructs the Secretary-General").body == -1
+    assert scheme.match("4   noting that the fund grew") is None
+    assert scheme.match("2024 noting") is None
+
+
+def test_a_wide_margin_column_before_a_provision_is_no_title_line() -> None:
+    text = (
+        "ARTICLE 9\n"
+        "Secrecy of messages\n"
+        "412              Members agree to protect the secrecy of\n"
+        "                 messages sent over public networks.\n"
+        "413              Each Member shall inform the others of its rules.\n"
+    )
+    got = rows(text, "section", "section_title")
+    assert [r[0].split()[0] for r in got] == ["Members", "Each"]
+    assert {r[2] for r in got} == {"Secrecy of messages"}
+
+
+def test_a_heading_that_breaks_after_a_linking_word_wraps_onto_the_next_line() -> None:
+    text = (
+        "RESOLUTION 9 (REV. LIMA, 2030)\n"
+        "Training of regulators\n"
+        f"{'The Conference of the Union (Lima, 2030),'}\n"
+        "instructs the Director of the Development Bureau, in\n"
+        "consultation with the regional offices\n"
+        "1 to run a yearly course for regulators;\n"
+        "2 to publish its material online.\n"
+    )
+    function = (
+        "instructs the director of the development bureau, in consultation with the "
+        "regional offices"
+    )
+    assert [f for _, f in rows(text, "function")] == [function, function]
+
+
+def test_a_footer_label_with_a_page_number_across_a_bar_is_furniture() -> None:
+    text = (
+        "The panel met twice and agreed on a work plan for the\n"
+        "coming year.\n"
+        "                         Annual Report  |  17\n"
+        "\n"
+        "It will report again in May.\n"
+        "17 | Annual Report\n"
+    )
+    assert [t for (t,) in rows(text)] == [
+        "The panel met twice and agreed on a work plan for the\ncoming year.",
+        "It will report again in May.",
+    ]
+
+
+def test_a_label_framed_by_rule_characters_is_furniture() -> None:
+    text = "Please find the notes below.\n===== forwarded notes =====\nThe group met on Monday.\n"
+    assert [t for (t,) in rows(text)] == [
+        "Please find the notes below.",
+        "The group met on Monday.",
+    ]
+
+
+def test_a_tabbed_number_after_a_lettered_sub_title_marks_a_paragraph() -> None:
+    text = (
+        "PANEL REVIEW – SUMMARY (EXTRACT)\n"
+        "\n"
+        "A. What has changed\n"
+        "1.\tTen years on, most schools are online, while rural clinics still wait.\n"
+        "2.\tPrices fell; coverage did not.\n"
+    )
+    assert [t for (t,) in rows(text)] == [
+        "Ten years on, most schools are online,",
+        "while rural clinics still wait.",
+        "Prices fell;",
+        "coverage did not.",
+    ]
+
+
+def test_an_object_relative_clause_is_no_statement_after_a_connective() -> None:
+    text = "The annex lists every change and, in short, the wording which the group preferred.\n"
+    assert len(rows(text)) == 1
+    # A subject and a verb of its own still split.
+    text = "The annex lists every change and, in short, the group preferred the first wording.\n"
+    assert len(rows(text)) == 2
+
+
+def test_an_imperative_after_so_is_not_a_clause_of_its_own() -> None:
+    text = "The call starts at noon, so please join a few minutes early.\n"
+    assert len(rows(text)) == 1
