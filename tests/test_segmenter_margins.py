@@ -34,12 +34,29 @@ def test_a_margin_paragraph_number_before_a_heading_line_keeps_the_heading() -> 
     ]
 
 
-def test_a_margin_number_before_a_heading_with_text_after_it_is_no_heading() -> None:
+def test_a_margin_number_may_stand_before_any_form_of_heading() -> None:
     scheme = load_headings()
     assert scheme.match("12   noting").function == "noting"
     assert scheme.match("7\tinstructs the Secretary-General").body == -1
-    assert scheme.match("4   noting that the fund grew") is None
-    assert scheme.match("2024 noting") is None
+    assert scheme.match("3\t**recognizing**").function == "recognizing"
+    line = "9   resolves that the fee stays the same;"
+    found = scheme.match(line)
+    assert (found.function, line[found.body :]) == ("resolves", "that the fee stays the same;")
+    assert scheme.match("12   noting the report") is None  # a preamble word never runs on here
+    assert scheme.match("2024 noting") is None  # one space: no margin column
+
+
+def test_a_margin_numbered_heading_that_runs_on_into_its_clause() -> None:
+    text = (
+        "DECISION 40 (C31) – Fees\n"
+        "The Council,\n"
+        " 6   decides that the fee shall stay at its present level;\n"
+        " 7   requests the Secretary-General to report next year.\n"
+    )
+    assert rows(text, "function") == [
+        ("that the fee shall stay at its present level;", "decides"),
+        ("to report next year.", "requests the secretary-general"),
+    ]
 
 
 def test_a_wide_margin_column_before_a_provision_is_no_title_line() -> None:
@@ -79,7 +96,8 @@ def test_a_footer_label_with_a_page_number_across_a_bar_is_furniture() -> None:
         "                         Annual Report  |  17\n"
         "\n"
         "It will report again in May.\n"
-        "17 | Annual Report\n"
+        "Page 18 | Annual Report\n"
+        "Annual Report | Page 19 of 40\n"
     )
     assert [t for (t,) in rows(text)] == [
         "The panel met twice and agreed on a work plan for the\ncoming year.",
@@ -88,7 +106,10 @@ def test_a_footer_label_with_a_page_number_across_a_bar_is_furniture() -> None:
 
 
 def test_a_label_framed_by_rule_characters_is_furniture() -> None:
-    text = "Please find the notes below.\n===== forwarded notes =====\nThe group met on Monday.\n"
+    text = (
+        "Please find the notes below.\n===== forwarded notes =====\n"
+        "The group met on Monday.\n*** end of notes ***\n"
+    )
     assert [t for (t,) in rows(text)] == [
         "Please find the notes below.",
         "The group met on Monday.",

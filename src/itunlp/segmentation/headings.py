@@ -180,9 +180,9 @@ class HeadingScheme:
             margin = _MARGIN_NUMBER.match(text, pos, end)
             if margin is None:
                 return None
-            # "14   decides": only a heading alone on its line follows a margin number.
-            found = self._match_plain(text, margin.end(), end, markup_end=-1)
-            return found if found is not None and found.body < 0 else None
+            # "14   decides", "3\t**noting**", "9   resolves that ...": a heading after a
+            # margin number (never "loose": a preamble word there may start an item).
+            return self.match(text, margin.end(), end)
         return self._match_plain(text, pos, end, markup_end=-1, loose=loose)
 
     def _match_markup(self, text: str, pos: int, end: int) -> HeadingMatch | None:

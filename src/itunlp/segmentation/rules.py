@@ -418,12 +418,13 @@ RUNNING_HEADER = re.compile(
 
 #: Page numbers and their decorations, alone on a line: "- 4 -", "– 12 –", "Page 3 of 9",
 #: "page 3", "3/9", "12", a footer label and its number across a bar "Kigali Report  |  212".
+_PAGE_NO = r"(?:[Pp]age\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
 PAGE_NUMBER = re.compile(
     r"[-–—]\s*\d{1,4}\s*[-–—]"
     r"|(?:Page|PAGE|page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
     r"|\d{1,4}\s*/\s*\d{1,4}"
     r"|\d{1,4}"
-    r"|[^|\s][^|]{0,60}?\s\|\s+\d{1,4}|\d{1,4}\s+\|\s[^|]{0,60}[^|\s]"
+    rf"|[^|\s][^|]{{0,60}}?\s\|\s+{_PAGE_NO}|{_PAGE_NO}\s+\|\s[^|]{{0,60}}[^|\s]"
 )
 
 #: A URL, web or e-mail address alone on a line: "https://www.itu.int/pp22",
@@ -449,7 +450,7 @@ FIXED_FURNITURE = re.compile(
     r"|(?:Additional )?(?:[Rr]eporting|[Ee]diting|[Ww]riting) by [A-Z][\w'-]{0,30}"
     r"(?:,? (?:and )?[A-Z][\w'.-]{0,30}){0,5}\.?"
     r"|Refresh (?:this page )?for (?:the )?latest(?: updates)?\.?"
-    r"|[-=_~*]{4,}[ \t]*[^-=_~*\s][^\n]{0,60}?[ \t]*[-=_~*]{4,})"
+    r"|[-=_~*]{3,}[ \t]*[^-=_~*\s][^\n]{0,60}?[ \t]*[-=_~*]{3,})"
 )
 
 #: A date alone on a line (a document's date, a delivery date):
