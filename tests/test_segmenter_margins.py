@@ -143,3 +143,20 @@ def test_an_object_relative_clause_is_no_statement_after_a_connective() -> None:
 def test_an_imperative_after_so_is_not_a_clause_of_its_own() -> None:
     text = "The call starts at noon, so please join a few minutes early.\n"
     assert len(rows(text)) == 1
+
+
+def test_a_heading_broken_inside_a_phrase_may_wrap_onto_a_full_line() -> None:
+    text = (
+        "RESOLUTION 9 (REV. LIMA, 2030)\n"
+        "Training of regulators\n"
+        "The Conference of the Union (Lima, 2030),\n"
+        "requests the Director of the Standardization Bureau, in close\n"
+        "cooperation with the chairmen of the study groups and their vice-chairmen\n"
+        "1 to draw up a plan;\n"
+        "2 to report on it.\n"
+    )
+    function = (
+        "requests the director of the standardization bureau, in close cooperation with "
+        "the chairmen of the study groups and their vice-chairmen"
+    )
+    assert [f for _, f in rows(text, "function")] == [function, function]
