@@ -160,3 +160,27 @@ def test_a_heading_broken_inside_a_phrase_may_wrap_onto_a_full_line() -> None:
         "the chairmen of the study groups and their vice-chairmen"
     )
     assert [f for _, f in rows(text, "function")] == [function, function]
+
+
+def test_an_item_cut_by_a_page_break_after_a_linking_word_is_no_sub_title() -> None:
+    text = (
+        "RESOLUTION 4 (REV. LIMA, 2030)\n"
+        "Spectrum for schools\n"
+        "The Conference of the Union (Lima, 2030),\n"
+        "recalling\n"
+        "a) Decision 12 of the Council on\n"
+        "\n"
+        "Final Acts  |  Page 31\n"
+        "\n"
+        "the use of spectrum in schools;\n"
+        "b) Resolution 3,\n"
+        "resolves\n"
+        "1 to act.\n"
+    )
+    got = split_into_clauses(text)
+    assert [(c.function, c.text[:12]) for c in got] == [
+        ("recalling", "Decision 12 "),
+        ("recalling", "Resolution 3"),
+        ("resolves", "to act."),
+    ]
+    assert got[0].clean_text == "Decision 12 of the Council on the use of spectrum in schools;"

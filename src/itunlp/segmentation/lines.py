@@ -187,9 +187,22 @@ def _capital_after(text: str, pos: int, end: int) -> bool:
     return pos < end and text[pos].isupper()
 
 
+#: Words a title never ends on: a line that ends on one breaks off mid-phrase
+#: ("a) Resolution 1 of the Conference on" + a page break + "the budget;").
+_PHRASE_LINKS = rules.PREPOSITIONS | frozenset("the a an and or to its their our".split())
+
+
+def _ends_mid_phrase(text: str, start: int, end: int) -> bool:
+    """Whether the line ``text[start:end]`` ends on a preposition, article or conjunction."""
+    words = text[start:end].rsplit(None, 1)
+    return bool(words) and words[-1] in _PHRASE_LINKS
+
+
 def _title_like(text: str, start: int, end: int) -> bool:
     """A short line of capitalised words without final punctuation: a section title."""
     if end - start > 90 or text[end - 1] in rules.STATEMENT_END + ",":
+        return False
+    if _ends_mid_phrase(text, start, end):
         return False
     words = text[start:end].split()
     if not words or len(words) > 10:
