@@ -184,3 +184,40 @@ def test_an_item_cut_by_a_page_break_after_a_linking_word_is_no_sub_title() -> N
         ("resolves", "to act."),
     ]
     assert got[0].clean_text == "Decision 12 of the Council on the use of spectrum in schools;"
+
+
+def test_a_margin_number_before_a_section_line_in_capitals() -> None:
+    text = (
+        " 30   DECISION 41 (C31) – Use of languages\n"
+        "      The Council,\n"
+        " 31   decides\n"
+        " 32   to keep the six languages.\n"
+        " 33   Decision 41 applies from May.\n"
+    )
+    got = split_into_clauses(text)
+    assert (got[0].text, got[0].function, got[0].section) == (
+        "to keep the six languages.",
+        "decides",
+        "Decision 41",
+    )
+    assert got[0].section_title == "Use of languages"
+
+
+def test_roman_numerals_with_a_full_stop_mark_items() -> None:
+    text = (
+        "RESOLUTION 4 (REV. LIMA, 2030)\n"
+        "Spectrum for schools\n"
+        "The Conference of the Union (Lima, 2030),\n"
+        "noting\n"
+        "i. the survey of the Bureau;\n"
+        "ii. the plans of the regions;\n"
+        "iii. the views of industry,\n"
+        "resolves\n"
+        "1 to act.\n"
+    )
+    assert [t for t, _ in rows(text, "function")] == [
+        "the survey of the Bureau;",
+        "the plans of the regions;",
+        "the views of industry,",
+        "to act.",
+    ]

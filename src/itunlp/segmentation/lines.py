@@ -101,6 +101,12 @@ def _section_match(line: str) -> re.Match[str] | None:
     taken with an upper-case kind or an article/annex: "Resolution 70: revised,
     but not expanded" is a commentary's heading, not a section.
     """
+    if line[:1].isdigit():
+        # "12   DECISION 9 (C25) – Venue": a running paragraph number in the margin
+        # before a section line in capitals.
+        margin = _MARGIN_NUMBER.match(line)
+        m = _section_match(line[margin.end() :]) if margin is not None else None
+        return m if m is not None and m.group("kind").isupper() else None
     if not line or line[0] not in _SECTION_FIRST or len(line) > 200:
         return None
     m = SECTION_LINE.fullmatch(line)
