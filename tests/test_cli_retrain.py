@@ -260,10 +260,12 @@ def test_full_loop_suggest_edit_train_compare(
     wanted = [sorted(t) for t in labels["themes"]]
     texts, functions = labels["text"].tolist(), labels["function"].tolist()
     new_agree = sum(
-        sorted(p) == w for p, w in zip(load(new_model).predict(texts, functions), wanted)
+        sorted(p) == w
+        for p, w in zip(load(new_model).predict(texts, functions), wanted, strict=True)
     )
     old_agree = sum(
-        sorted(p) == w for p, w in zip(load(old_model).predict(texts, functions), wanted)
+        sorted(p) == w
+        for p, w in zip(load(old_model).predict(texts, functions), wanted, strict=True)
     )
     assert new_agree >= len(wanted) - 1
     assert new_agree > old_agree

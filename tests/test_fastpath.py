@@ -228,3 +228,21 @@ def test_blocks_matrix_is_csr(shipped):
     fast = _predictor(_fitted(shipped.sample(n=200, random_state=6).reset_index(drop=True)))
     matrix = blocks_matrix(fast.blocks, fast.batch(["Spectrum for satellites."], ["resolves"]))
     assert sp.issparse(matrix) and matrix.shape == (1, fast.coef.shape[1])
+
+
+def test_threads_sharing_a_model_get_the_scores_of_one_thread():
+    """The token caches grow under a lock: threads that share a model agree with one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import itunlp
+
+    model = itunlp.load()
+    texts = [
+        f"to connect {i} schools and protect networks number{i} from attack" for i in range(400)
+    ]
+    expected = model.predict_proba(texts).to_numpy()
+    fresh = itunlp.load()
+    chunks = [texts[i : i + 7] for i in range(0, len(texts), 7)]
+    with ThreadPoolExecutor(8) as pool:
+        parts = list(pool.map(lambda c: fresh.predict_proba(c).to_numpy(), chunks))
+    np.testing.assert_allclose(np.vstack(parts), expected, rtol=0, atol=1e-9)

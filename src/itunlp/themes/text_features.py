@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -182,6 +183,9 @@ class TextBlock:
             (1 << (31 - self._row_shift)) if self._key_dtype is np.int32 else (1 << 40)
         )
         self.max_types = max_types
+        # The caches grow as new tokens arrive; one lock keeps them consistent when
+        # threads share a model (a Dask worker with --nthreads > 1, a notebook's threads).
+        self._lock = threading.RLock()
         self._reset()
 
     def __getstate__(self) -> dict:
@@ -190,10 +194,12 @@ class TextBlock:
         state.pop("_word_ptr", None)
         state.pop("_word_flat", None)
         state.pop("_table_cache", None)
+        state.pop("_lock", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._lock = threading.RLock()
         self._reset()
 
     def _pair_key(self, first: Any, second: Any) -> Any:
@@ -213,9 +219,6 @@ class TextBlock:
 
     def _add_types(self, tokens: list[str]) -> None:
         """Analyse new token types, all at once: their n-grams and word tokens as ids."""
-        types = self._types
-        for token in tokens:
-            types[token] = len(types)
         n_new = len(tokens)
         owners = np.arange(n_new)
         if self.char_ngram_range is not None:
@@ -253,6 +256,9 @@ class TextBlock:
         )
         self._word_flat.extend(ids)
         self._word_ptr.extend(np.cumsum(lengths) + self._word_ptr.view()[-1])
+        types = self._types  # last, so a failure above leaves no type without its arrays
+        for token in tokens:
+            types[token] = len(types)
 
     def _type_ids(self, batch: ClauseBatch) -> tuple[np.ndarray, np.ndarray]:
         """Token type ids of the batch and the clause of each token (cached in ``shared``)."""
@@ -465,6 +471,10 @@ class TextBlock:
         The idf (and the character weight) are folded into the weights once; each
         vectorizer's l2 norm divides the clause's sums at the end.
         """
+        with self._lock:
+            return self._score(batch, coef)
+
+    def _score(self, batch: ClauseBatch, coef: np.ndarray) -> np.ndarray:
         n, k = len(batch), coef.shape[0]
         out = np.zeros((n, k))
         if not n:
@@ -480,6 +490,10 @@ class TextBlock:
         return out
 
     def __call__(self, batch: ClauseBatch) -> SparseRows:
+        with self._lock:
+            return self._rows(batch)
+
+    def _rows(self, batch: ClauseBatch) -> SparseRows:
         n = len(batch)
         if not n:
             return empty_rows()
