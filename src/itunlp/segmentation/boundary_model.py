@@ -82,14 +82,32 @@ def _is_verb_like(word: str, previous: str) -> bool:
     return False
 
 
+_OBJECT_RELATIVES = frozenset(("that", "which", "whom"))
+_RELATIVE_SUBJECT_STARTS = rules.DETERMINERS | rules.PERSONAL_PRONOUNS
+
+
 def _first_verb(words: list[tuple[str, int]], text: str) -> int:
-    """Index of the first main-clause verb before any comma, or -1."""
+    """Index of the first main-clause verb before any comma, or -1.
+
+    The first verb of an object relative clause ("that"/"which"/"whom" + a subject)
+    is not the main one: "the text that the Council adopted" has no verb of its own.
+    """
     previous = ""
+    relative = False
     for i, (word, offset) in enumerate(words):
         if i and "," in text[words[i - 1][1] : offset]:
             return -1
-        if _is_verb_like(word, previous) and previous.lower() not in rules.RELATIVE_PRONOUNS:
-            return i
+        if _is_verb_like(word, previous):
+            if not relative and previous.lower() not in rules.RELATIVE_PRONOUNS:
+                return i
+            relative = False
+        elif (
+            i
+            and word.lower() in _OBJECT_RELATIVES
+            and i + 1 < len(words)
+            and words[i + 1][0].lower() in _RELATIVE_SUBJECT_STARTS
+        ):
+            relative = True
         previous = word
     return -1
 
@@ -186,7 +204,8 @@ def candidate_features(left: str, connective: str, right: str) -> dict[str, floa
         later = _first_verb(right_words[2:], right)
         if later >= 0 and later + 2 <= 4:
             verb_at = later + 2
-    if verb_at == 0 and low not in rules.PERSONAL_PRONOUNS:
+    if (verb_at == 0 and low not in rules.PERSONAL_PRONOUNS) or low == "please":
+        # "..., so please connect ...": an imperative has no subject of its own.
         feats["right_starts_with_verb"] = 1.0
     elif verb_at > 0:
         feats["right_verb"] = 1.0

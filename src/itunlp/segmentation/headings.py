@@ -41,6 +41,10 @@ _NOT_IN_HEADING = frozenset('.;!?"“”«»')
 #: "recalling (a) Resolution 70", "resolves 1 to continue", "decides 1. that".
 _RUN_ON_MARKER = re.compile(r"(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.?|[a-z]\.)\s+(?=\S)")
 
+#: A running paragraph number in a left margin, set off by a tab or a wide gap:
+#: " 4   decides", "12\tnoting". Before a heading alone on its line it is no item.
+_MARGIN_NUMBER = re.compile(r"\d{1,4}(?:\t|  )[ \t]*(?=[^\d\s])")
+
 
 class HeadingSchemeError(ValueError):
     """A headings file that cannot be read or is not laid out as data/headings.toml."""
@@ -172,6 +176,13 @@ class HeadingScheme:
             return None
         if text[pos] in "*_":
             return self._match_markup(text, pos, end)
+        if text[pos].isdigit():
+            margin = _MARGIN_NUMBER.match(text, pos, end)
+            if margin is None:
+                return None
+            # "14   decides", "3\t**noting**", "9   resolves that ...": a heading after a
+            # margin number (never "loose": a preamble word there may start an item).
+            return self.match(text, margin.end(), end)
         return self._match_plain(text, pos, end, markup_end=-1, loose=loose)
 
     def _match_markup(self, text: str, pos: int, end: int) -> HeadingMatch | None:

@@ -22,6 +22,7 @@ from itunlp.segmentation import rules
 from itunlp.segmentation.furniture import furniture_lines
 from itunlp.segmentation.headings import HeadingScheme, load_headings
 from itunlp.segmentation.lines import (
+    _ends_mid_phrase,
     _is_furniture,
     _item_marker_end,
     _label_rank,
@@ -341,6 +342,7 @@ class _Layout(_LineReader):
                         )
                     )
                     and text[body].isupper()
+                    and not _ends_mid_phrase(text, body, end)
                     and (
                         self.ends_block(index)
                         # "1. Background" over "The Council meets ...": a numbered label

@@ -101,6 +101,12 @@ def _section_match(line: str) -> re.Match[str] | None:
     taken with an upper-case kind or an article/annex: "Resolution 70: revised,
     but not expanded" is a commentary's heading, not a section.
     """
+    if line[:1].isdigit():
+        # "12   DECISION 9 (C25) – Venue": a running paragraph number in the margin
+        # before a section line in capitals.
+        margin = _MARGIN_NUMBER.match(line)
+        m = _section_match(line[margin.end() :]) if margin is not None else None
+        return m if m is not None and m.group("kind").isupper() else None
     if not line or line[0] not in _SECTION_FIRST or len(line) > 200:
         return None
     m = SECTION_LINE.fullmatch(line)
@@ -130,12 +136,12 @@ def _item_marker_end(
     if pos != start and text[start] in LEAD_BULLETS + rules.BULLETS:
         pos = _one_marker_end(text, pos, end, True, in_resolution)
     elif pos == start and at_unit_start and text[start].isdigit():
-        m = _MARGIN_NUMBER.match(text, start, min(end, start + 12))
+        m = _MARGIN_NUMBER.match(text, start, min(end, start + 40))
         if m is not None and m.end() < end:
             # "181  1  Administrations ...", "181  Administrations ...": a provision
             # number in the margin (three digits and more: no list label is that long);
             # alone, only in a section (a table row may start "2024   Budget").
-            second = _MARGIN_NUMBER.match(text, m.end(), min(end, m.end() + 12))
+            second = _MARGIN_NUMBER.match(text, m.end(), min(end, m.end() + 40))
             if second is not None and second.end() < end and text[second.end()].isalpha():
                 pos = second.end()
             elif in_resolution and text[m.end()].isalpha():
@@ -160,6 +166,9 @@ def _one_marker_end(
             in_resolution or "\t" in m.group() or _capital_after(text, m.end(), end)
         ):
             return m.end()
+    if text[start].isdigit():
+        # "1.\tTwenty years ...": a tab after a number never comes from a line wrap,
+        # so it marks a paragraph even after a line with no final stop (a sub-title).
         m = _TABBED_NUMBER.match(text, start, min(end, start + 12))
         if m is not None:
             return m.end()
@@ -184,9 +193,22 @@ def _capital_after(text: str, pos: int, end: int) -> bool:
     return pos < end and text[pos].isupper()
 
 
+#: Words a title never ends on: a line that ends on one breaks off mid-phrase
+#: ("a) Resolution 1 of the Conference on" + a page break + "the budget;").
+_PHRASE_LINKS = rules.PREPOSITIONS | frozenset("the a an and or to its their our".split())
+
+
+def _ends_mid_phrase(text: str, start: int, end: int) -> bool:
+    """Whether the line ``text[start:end]`` ends on a preposition, article or conjunction."""
+    words = text[start:end].rsplit(None, 1)
+    return bool(words) and words[-1] in _PHRASE_LINKS
+
+
 def _title_like(text: str, start: int, end: int) -> bool:
     """A short line of capitalised words without final punctuation: a section title."""
     if end - start > 90 or text[end - 1] in rules.STATEMENT_END + ",":
+        return False
+    if _ends_mid_phrase(text, start, end):
         return False
     words = text[start:end].split()
     if not words or len(words) > 10:

@@ -20,6 +20,9 @@ from itunlp.segmentation.sections import CHANGE_MARKER
 #: Longest section title (lines) after a section line.
 MAX_TITLE_LINES = 4
 
+#: Words that link the two lines of a wrapped heading: one ends or starts the break.
+_WRAP_LINKS = frozenset(("and", "of", "in", "the", "for", "with", "by", "on", "from"))
+
 #: A "Reasons:" line that closes a proposal's change block.
 REASONS_START = re.compile(r"Reasons?\s*:")
 
@@ -63,7 +66,11 @@ class _LineReader:
         if j >= len(self.lines):
             return index
         s, e = self.lines[j]
-        if s == e or e - s > 60 or j + 1 >= len(self.lines):
+        # A heading that broke off inside a phrase ("..., in close" + "collaboration with
+        # ...", "... in cooperation with" + "the regional offices") may wrap onto a full
+        # line; otherwise only a short line continues it.
+        broken = "," in function or function.rsplit(None, 1)[-1] in _WRAP_LINKS
+        if s == e or e - s > (90 if broken else 60) or j + 1 >= len(self.lines):
             return index
         line = self.text[s:e]
         if any(ch in line for ch in '.;!?"“”'):
@@ -73,7 +80,8 @@ class _LineReader:
             return index
         if _item_marker_end(self.text, s, e, True, True) != s or _section_match(line) is not None:
             return index
-        if not (line[0].isupper() or first in ("and", "of", "in", "the", "for", "with")):
+        # The wrapped part starts a name or a linking word, or the heading broke off.
+        if not (line[0].isupper() or first in _WRAP_LINKS or broken):
             return index
         # The line after must start the items (a marker, or "to"/"that").
         ns, ne = self.lines[j + 1]

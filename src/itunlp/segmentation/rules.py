@@ -67,9 +67,7 @@ REFERENCE_ABBREVIATIONS = frozenset(
 #: Abbreviations that are never followed by a sentence start in running text:
 #: "e.g. the ITU", "i.e. Member States", "vs. the U.S.", "approx. 3 GHz".
 INNER_ABBREVIATIONS = frozenset(
-    """
-    e.g i.e eg ie vs v viz approx incl esp cca ca resp excl n° cf
-    """.split()
+    "e.g i.e eg ie vs v viz approx incl esp cca ca resp excl n° cf".split()
 )
 
 #: Month names; "Oct. 14" keeps the sentence whole, "in Oct. The next" ends it.
@@ -134,12 +132,11 @@ BULLETS = "•⁃▪◦●‣∙·■□►▶➢✓*"
 #: An inline bullet inside a line, which starts a new sentence: "item • 10. The".
 INLINE_BULLET = re.compile(r"(?<=\s)[•⁃▪◦●‣■►▶➢](?=\s?\S)")
 
-#: Numbered or lettered labels inside running text, for inline lists such as
-#: "1.) The first item 2.) The second item", "1) first 2) second",
-#: "1. The first item 2. The second item", "a. The first item b. The second".
-#: The groups are the label ("1", "b") and its closing style ("." / ")" / ".)").
-#: An item starts with a capital; "§§ 27 c) and 50 d) of the Tunis Agenda" are
-#: references, not a list.
+#: Numbered or lettered labels inside running text, for inline lists such as "1.) The
+#: first item 2.) The second item", "1) first 2) second", "1. The first item 2. The
+#: second item", "a. The first item b. The second". The groups are the label ("1", "b")
+#: and its closing style ("." / ")" / ".)"). An item starts with a capital; "§§ 27 c)
+#: and 50 d) of the Tunis Agenda" are references, not a list.
 INLINE_LIST_LABEL = re.compile(r"(?:(?<=\s)|^)(\d{1,2}|[a-z])(\.\)|\)|\.)(?=\s+[\"'“‘(]?[A-Z])")
 
 # ------------------------------------------------------------------ clause splits
@@ -152,10 +149,9 @@ SEMICOLON = re.compile(r"[;؛](?=\s)|；")
 #: "goals from the meeting: connectivity was ..." but not "10:30", "https://".
 STANDALONE_COLON = re.compile(r"(?<=\S):(?=\s)")
 
-#: Coordinating and contrastive links that may join two independent statements
-#: after a comma. The connective word starts the next clause: "development, and
-#: the Conference is ...", "connectivity, though the U.S. made no mention".
-#: ("; however" needs no entry: every "; " already cuts.)
+#: Coordinating and contrastive links that may join two independent statements after
+#: a comma. The connective word starts the next clause: "development, and the Conference
+#: is ...", "connectivity, though the U.S. made no mention" ("; however": "; " cuts).
 CONNECTIVES = (
     "and",
     "but",
@@ -399,7 +395,7 @@ LINE_ITEM_MARKER = re.compile(
     r"(?P<label>"
     r"\(?(?:[a-z]|[ivx]{1,6}|[A-Z])\)(?:\.)?"  # a)  (a)  iv)  (iv)  A)
     r"|\(?\d{1,2}(?:\.\d{1,2})*(?:\.\)|\)|\.)?"  # 1  1)  1.  1.)  1.1  (2)
-    r"|[a-z]\.(?=\s)"  # a.
+    r"|(?:[a-z]|[ivx]{2,6})\.(?=\s)"  # a.  iv.
     r"|[•⁃▪◦●‣∙·■□►▶➢✓*\-–—]"  # bullets and dashes
     r")"
     r"(?=[ \t\u00a0]+\S)[ \t\u00a0]+"
@@ -420,13 +416,15 @@ RUNNING_HEADER = re.compile(
     r"(?:-[A-Z])"
 )
 
-#: Page numbers and their decorations, alone on a line:
-#: "- 4 -", "– 12 –", "Page 3 of 9", "page 3", "3/9", "12".
+#: Page numbers and their decorations, alone on a line: "- 4 -", "– 12 –", "Page 3 of 9",
+#: "page 3", "3/9", "12", a footer label and its number across a bar "Kigali Report  |  212".
+_PAGE_NO = r"(?:[Pp]age\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
 PAGE_NUMBER = re.compile(
     r"[-–—]\s*\d{1,4}\s*[-–—]"
     r"|(?:Page|PAGE|page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
     r"|\d{1,4}\s*/\s*\d{1,4}"
     r"|\d{1,4}"
+    rf"|[^|\s][^|]{{0,60}}?\s\|\s+{_PAGE_NO}|{_PAGE_NO}\s+\|\s[^|]{{0,60}}[^|\s]"
 )
 
 #: A URL, web or e-mail address alone on a line: "https://www.itu.int/pp22",
@@ -440,8 +438,9 @@ URL_LINE = re.compile(
 AMENDMENT_MARKER = re.compile(r"(?:MOD|ADD|SUP|NOC)(?:\s+[A-Z]{2,}[\w/().-]*)*")
 
 #: Other fixed furniture lines of web pages and PDFs: "Skip to Content", "Annex 1",
-#: "ANNEX", "Attachment 2", "Original: English", "Agenda item: ADM 21",
-#: "Back to top", "Print", "Additional reporting by Jo Bloggs.", "Refresh for the latest".
+#: "ANNEX", "Attachment 2", "Original: English", "Agenda item: ADM 21", "Back to top",
+#: "Print", "Additional reporting by Jo Bloggs.", "Refresh for the latest", a label
+#: framed by rules ("-------- end of forwarded message --------").
 FIXED_FURNITURE = re.compile(
     r"(?:Skip to (?:main )?[Cc]ontent|Back to top|Share(?: this(?: page| article)?)?|Print"
     r"|(?:ANNEX|Annex|ATTACHMENT|Attachment|APPENDIX|Appendix)(?:\s+[\dA-Z]{1,4})?"
@@ -450,7 +449,8 @@ FIXED_FURNITURE = re.compile(
     r"|From:.*|To:.*|Cc:.*"
     r"|(?:Additional )?(?:[Rr]eporting|[Ee]diting|[Ww]riting) by [A-Z][\w'-]{0,30}"
     r"(?:,? (?:and )?[A-Z][\w'.-]{0,30}){0,5}\.?"
-    r"|Refresh (?:this page )?for (?:the )?latest(?: updates)?\.?)"
+    r"|Refresh (?:this page )?for (?:the )?latest(?: updates)?\.?"
+    r"|[-=_~*]{3,}[ \t]*[^-=_~*\s][^\n]{0,60}?[ \t]*[-=_~*]{3,})"
 )
 
 #: A date alone on a line (a document's date, a delivery date):
