@@ -174,6 +174,10 @@ class HeadingScheme:
             pos += 1
         if pos >= end:
             return None
+        if text[pos] in "*+" and pos + 1 < end and text[pos + 1] in " \t":
+            # "* **considering**": a markdown list bullet (a star or plus and a space)
+            # before the heading, never the opening of emphasis.
+            return self.match(text, pos + 2, end, loose=loose)
         if text[pos] in "*_":
             return self._match_markup(text, pos, end)
         if text[pos].isdigit():
