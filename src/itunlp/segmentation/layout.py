@@ -32,7 +32,12 @@ from itunlp.segmentation.lines import (
     _strip_bounds,
     _title_like,
 )
-from itunlp.segmentation.lookahead import REASONS_START, _enacting_formula_end, _LineReader
+from itunlp.segmentation.lookahead import (
+    COVER_SUMMARY,
+    REASONS_START,
+    _enacting_formula_end,
+    _LineReader,
+)
 from itunlp.segmentation.paragraphs import (
     MARKDOWN_HEADING,
     SectionInfo,
@@ -194,6 +199,17 @@ class _Layout(_LineReader):
                     gap, prev_end_char, last_text_char = True, "", ""
                     continue
             if in_reasons:
+                in_reasons = text[end - 1] not in ".!?"
+                continue
+            if (
+                not st.section.name
+                and not st.in_resolution
+                and COVER_SUMMARY.match(text, start, end)
+                and self.section_follows(index)
+            ):
+                # A cover-page summary: metadata, like a "Reasons:" text, to its full stop.
+                self.close()
+                gap, prev_end_char = True, ""
                 in_reasons = text[end - 1] not in ".!?"
                 continue
             if index in furniture or (line and _is_furniture(line)):

@@ -26,6 +26,10 @@ _WRAP_LINKS = frozenset(("and", "of", "in", "the", "for", "with", "by", "on", "f
 #: A "Reasons:" line that closes a proposal's change block.
 REASONS_START = re.compile(r"Reasons?\s*:")
 
+#: A cover-page summary of a structured document ("Summary: The Americas propose
+#: ...", "Abstract: ..."): cover metadata when a section title follows it.
+COVER_SUMMARY = re.compile(r"(?:Summary|Abstract|Executive summary)\s*:[ \t]*\S")
+
 
 class _LineReader:
     """The lines of a text and bounded look-ahead over them."""
@@ -119,6 +123,14 @@ class _LineReader:
             return False
         s, e = self.lines[j]
         return _item_marker_end(self.text, s, e, True, True) != s
+
+    def section_follows(self, index: int) -> bool:
+        """A section title line anywhere after ``index``: ``index`` is on a cover page."""
+        for s, e in self.lines[index + 1 :]:
+            if s < e and e - s <= rules.MAX_STRUCTURE_LINE:
+                if _section_match(self.text[s:e]) is not None:
+                    return True
+        return False
 
     def formula_follows(self, index: int) -> bool:
         """An enacting formula within the next few lines: a real section start."""
