@@ -244,6 +244,11 @@ class _Layout(_LineReader):
                     skip_until = formula_end
                     continue
             heading = None
+            heading_from = start
+            if line and in_subject and (formula := SHORT_FORMULA.match(line)) is not None:
+                # "The Council, having regard to ...,": the formula and the first heading
+                # share a line; the heading is read after the formula.
+                heading_from = start + formula.end()
             if (
                 line
                 and at_unit_start
@@ -253,7 +258,7 @@ class _Layout(_LineReader):
             ):
                 heading = self.scheme.match(
                     text,
-                    start,
+                    heading_from,
                     end,
                     loose=st.in_resolution and prev_end_char in ("", ";", "."),
                 )
