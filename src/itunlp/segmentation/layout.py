@@ -398,12 +398,9 @@ class _Layout(_LineReader):
                 self.current is not None
                 and not (prev_title_like and text[start].isupper() and not self.current.is_item)
                 and not (
-                    # "...;" at a line end, then "to ..." / "that ...": a new unmarked item
-                    # (a PDF extractor dropped its marker), not a wrapped line of the last one.
-                    prev_end_char == ";"
-                    and self.current.is_item
+                    self.current.is_item
                     and st.in_resolution
-                    and _first_word(text, start, end) in self.scheme.clause_starts
+                    and self.unmarked_item(self.current.start, start, end, prev_end_char)
                 )
             ):
                 self.current.end = end
