@@ -283,8 +283,11 @@ class HeadingScheme:
         if any(ch in _NOT_IN_HEADING or ch == "," for ch in text[start:split]):
             return False
         verb = text[split + 4 : end].split(None, 1)
-        return bool(verb) and verb[0].isalpha() and verb[0].islower() and verb[0] not in (
-            "the", "a", "an", "its", "their", "be"
+        return (
+            bool(verb)
+            and verb[0].isalpha()
+            and verb[0].islower()
+            and verb[0] not in ("the", "a", "an", "its", "their", "be")
         )
 
     def _is_addressee_start(self, word: str) -> bool:

@@ -41,7 +41,6 @@ from itunlp.segmentation.lookahead import (
 from itunlp.segmentation.paragraphs import (
     MARKDOWN_HEADING,
     SectionInfo,
-    _first_word,
     _Paragraph,
     _tidy_paragraphs,
 )

@@ -128,9 +128,12 @@ class _LineReader:
     def section_follows(self, index: int) -> bool:
         """A section title line anywhere after ``index``: ``index`` is on a cover page."""
         for s, e in self.lines[index + 1 :]:
-            if s < e and e - s <= rules.MAX_STRUCTURE_LINE:
-                if _section_match(self.text[s:e]) is not None:
-                    return True
+            if (
+                s < e
+                and e - s <= rules.MAX_STRUCTURE_LINE
+                and _section_match(self.text[s:e]) is not None
+            ):
+                return True
         return False
 
     def unmarked_item(self, item_start: int, start: int, end: int, prev_end: str) -> bool:
