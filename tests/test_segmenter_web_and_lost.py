@@ -43,6 +43,14 @@ def test_a_bold_code_label_marks_an_item() -> None:
     ]
 
 
+def test_bold_numbers_and_letters_mark_items_too() -> None:
+    text = f"{FORMULA}\n\n**decides**\n\n**1.** that the office stays;\n**(b)** that it reports.\n"
+    assert rows(text, "function") == [
+        ("that the office stays;", "decides"),
+        ("that it reports.", "decides"),
+    ]
+
+
 def test_a_cover_page_summary_before_the_first_section_is_not_a_clause() -> None:
     text = (
         "Document 12-E\n\nAbstract: The region proposes to revise Resolution 9 and\n"

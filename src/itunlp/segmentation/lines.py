@@ -53,9 +53,11 @@ _MARGIN_NUMBER = re.compile(r"\d{1,4}[A-Z]?(?:\t|  )[ \t]*")
 #: A number followed by a tab, which marks a numbered paragraph in any text: "1\tDraft".
 _TABBED_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?\t[ \t]*(?=\S)")
 
-#: A bold code label before an item ("**AFR1:** Building ...", "**EUR-2.** ..."):
-#: a marker in web text, like "a)" in a list.
-_BOLD_LABEL = re.compile(r"(\*\*|__)[A-Z]{1,6}-?\d{1,3}[.:]\1[ \t]+(?=\S)")
+#: A bold label before an item ("**AFR1:** Building ...", "**EUR-2.** ...", "**1.**",
+#: "**(b)**"): a marker in web text, like "a)" in a list.
+_BOLD_LABEL = re.compile(
+    r"(\*\*|__)(?:[A-Z]{1,6}-?\d{1,3}[.:]|\d{1,2}(?:\.\d{1,2})*[.)]?|\(?[a-z]\))\1[ \t]+(?=\S)"
+)
 
 _SECTION_FIRST = frozenset("#*MADNSRrDdOoAaPpCc")
 
