@@ -45,6 +45,7 @@ from itunlp.evaluation.scoring import (
     _indicators,
     _notes,
     _run,
+    _score_splits,
     _summarise,
 )
 
@@ -73,26 +74,11 @@ def _cross_validate(
     n_jobs: int = 1,
 ) -> list[dict]:
     Y = _indicators(frame["themes"], themes)
-    collected: dict[str, list[dict]] = {m: [] for m in METHODS}
-    prior: set[str] = set()
     splits = list(_cv_splits(Y, folds, repeats, seed))
-    jobs = [(frame.iloc[train], frame.iloc[test]) for train, test in splits]
-    results = _run(estimator, jobs, themes, scheme, baselines, n_jobs)
-    for (_, test_index), (predictions, fallback) in zip(splits, results, strict=True):
-        prior.update(fallback)
-        for method, predicted in predictions.items():
-            collected[method].append(_fold_scores(predicted, Y[test_index], themes))
-    support = Y.sum(0)
-    notes = _notes(support, themes, prior)
-    label = f"{folds}-fold x {repeats}"
-    rows = []
-    for method, fold_scores in collected.items():
-        if fold_scores:
-            rows += _summarise(
-                fold_scores, support, themes, setting="cv", train="all", test=label,
-                method=method, notes=notes if method == "model" else _notes(support, themes),
-            )  # fmt: skip
-    return rows
+    return _score_splits(
+        estimator, frame, Y, splits, themes, scheme,
+        setting="cv", label=f"{folds}-fold x {repeats}", baselines=baselines, n_jobs=n_jobs,
+    )  # fmt: skip
 
 
 def _cross_source_pairs(parts: np.ndarray) -> list[tuple[list[str], str]]:

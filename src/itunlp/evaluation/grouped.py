@@ -31,6 +31,7 @@ from itunlp.evaluation.scoring import (
     _indicators,
     _notes,
     _run,
+    _score_splits,
     _summarise,
 )
 from itunlp.themes.classifier import ThemeClassifier
@@ -73,25 +74,11 @@ def grouped_cross_validate(
     Y = _indicators(frame["themes"], themes)
     groups = clause_groups(frame)
     splits = list(repeated_grouped_folds(Y, groups, folds, repeats, seed))
-    jobs = [(frame.iloc[train], frame.iloc[test]) for train, test in splits]
-    results = _run(estimator, jobs, themes, scheme, baselines, n_jobs)
-    collected: dict[str, list[dict]] = {}
-    prior: set[str] = set()
-    for (_, test), (predictions, fallback) in zip(splits, results, strict=True):
-        prior.update(fallback)
-        for method, predicted in predictions.items():
-            collected.setdefault(method, []).append(_fold_scores(predicted, Y[test], themes))
-    support = Y.sum(0)
-    n_groups = len(set(groups))
-    label = f"{folds}-fold x {repeats} by document ({n_groups} groups)"
-    rows: list[dict] = []
-    for method, fold_scores in collected.items():
-        rows += _summarise(
-            fold_scores, support, themes, setting="grouped-cv", train="all", test=label,
-            method=method,
-            notes=_notes(support, themes, prior if method == "model" else ()),
-        )  # fmt: skip
-    return rows
+    label = f"{folds}-fold x {repeats} by document ({len(set(groups))} groups)"
+    return _score_splits(
+        estimator, frame, Y, splits, themes, scheme,
+        setting="grouped-cv", label=label, baselines=baselines, n_jobs=n_jobs,
+    )  # fmt: skip
 
 
 def leave_one_source_out(

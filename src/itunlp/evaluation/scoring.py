@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -210,3 +211,36 @@ def _run(
         delayed(_predict_methods)(estimator, train, test, themes, scheme, baselines)
         for train, test in jobs
     )
+
+
+def _score_splits(
+    estimator: Any,
+    frame: Any,
+    Y: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    themes: list[str],
+    scheme: Any,
+    *,
+    setting: str,
+    label: str,
+    baselines: bool,
+    n_jobs: int = 1,
+) -> list[dict]:
+    """Fit on each split's train rows, score its test rows, summarise over the splits."""
+    jobs = [(frame.iloc[train], frame.iloc[test]) for train, test in splits]
+    results = _run(estimator, jobs, themes, scheme, baselines, n_jobs)
+    collected: dict[str, list[dict]] = {}
+    prior: set[str] = set()
+    for (_, test), (predictions, fallback) in zip(splits, results, strict=True):
+        prior.update(fallback)
+        for method, predicted in predictions.items():
+            collected.setdefault(method, []).append(_fold_scores(predicted, Y[test], themes))
+    support = Y.sum(0)
+    rows: list[dict] = []
+    for method, fold_scores in collected.items():
+        rows += _summarise(
+            fold_scores, support, themes, setting=setting, train="all", test=label,
+            method=method,
+            notes=_notes(support, themes, prior if method == "model" else ()),
+        )  # fmt: skip
+    return rows
