@@ -233,9 +233,9 @@ def _emit(text: str, start: int, end: int, para: _Paragraph, out: list[Clause]) 
 def _segments(text: str, para: _Paragraph, shelters: list[tuple[int, int]]) -> list[int]:
     """Hard cut points of a paragraph, with its start and end as the outer bounds."""
     if para.whole:
-        # A resolution item is one clause (CONVENTIONS.md); only full sentences split it.
-        inner = _sentence_cuts(text, para.start, para.end, shelters)
-        inner = sorted(set(inner))
+        # A resolution item or treaty provision is exactly one clause, even when it
+        # holds two sentences (codebook 2.1.10, CONVENTIONS.md).
+        inner: list[int] = []
     else:
         inner = _hard_cuts(text, para.start, para.end, shelters)
     if para.skips:

@@ -174,6 +174,10 @@ class HeadingScheme:
             pos += 1
         if pos >= end:
             return None
+        if text[pos] in "*+" and pos + 1 < end and text[pos + 1] in " \t":
+            # "* **considering**": a markdown list bullet (a star or plus and a space)
+            # before the heading, never the opening of emphasis.
+            return self.match(text, pos + 2, end, loose=loose)
         if text[pos] in "*_":
             return self._match_markup(text, pos, end)
         if text[pos].isdigit():
@@ -265,6 +269,26 @@ class HeadingScheme:
         if long_capital:
             return None
         return HeadingMatch(function, part, split)
+
+    def addressed_item(self, text: str, start: int, end: int) -> bool:
+        """Whether a line opens an item addressed to someone: an addressee, then ``to``
+        and a verb ("Member States and Sector Members to take part ...", "developing
+        countries to seek ..."), the form of items under a lost ``invites``/``urges``."""
+        split = text.find(" to ", start, min(end, start + 120))
+        if split < 0 or not text[start].isalpha():
+            return False
+        words = text[start:split].split()
+        if not words or len(words) > MAX_ADDRESSEE_WORDS or not self._is_addressee_start(words[0]):
+            return False
+        if any(ch in _NOT_IN_HEADING or ch == "," for ch in text[start:split]):
+            return False
+        verb = text[split + 4 : end].split(None, 1)
+        return (
+            bool(verb)
+            and verb[0].isalpha()
+            and verb[0].islower()
+            and verb[0] not in ("the", "a", "an", "its", "their", "be")
+        )
 
     def _is_addressee_start(self, word: str) -> bool:
         return word.lower() in self._starts_lower

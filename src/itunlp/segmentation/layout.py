@@ -32,11 +32,15 @@ from itunlp.segmentation.lines import (
     _strip_bounds,
     _title_like,
 )
-from itunlp.segmentation.lookahead import REASONS_START, _enacting_formula_end, _LineReader
+from itunlp.segmentation.lookahead import (
+    COVER_SUMMARY,
+    REASONS_START,
+    _enacting_formula_end,
+    _LineReader,
+)
 from itunlp.segmentation.paragraphs import (
     MARKDOWN_HEADING,
     SectionInfo,
-    _first_word,
     _Paragraph,
     _tidy_paragraphs,
 )
@@ -196,6 +200,17 @@ class _Layout(_LineReader):
             if in_reasons:
                 in_reasons = text[end - 1] not in ".!?"
                 continue
+            if (
+                not st.section.name
+                and not st.in_resolution
+                and COVER_SUMMARY.match(text, start, end)
+                and self.section_follows(index)
+            ):
+                # A cover-page summary: metadata, like a "Reasons:" text, to its full stop.
+                self.close()
+                gap, prev_end_char = True, ""
+                in_reasons = text[end - 1] not in ".!?"
+                continue
             if index in furniture or (line and _is_furniture(line)):
                 self.close()
                 gap = True
@@ -228,6 +243,11 @@ class _Layout(_LineReader):
                     skip_until = formula_end
                     continue
             heading = None
+            heading_from = start
+            if line and in_subject and (formula := SHORT_FORMULA.match(line)) is not None:
+                # "The Council, having regard to ...,": the formula and the first heading
+                # share a line; the heading is read after the formula.
+                heading_from = start + formula.end()
             if (
                 line
                 and at_unit_start
@@ -237,7 +257,7 @@ class _Layout(_LineReader):
             ):
                 heading = self.scheme.match(
                     text,
-                    start,
+                    heading_from,
                     end,
                     loose=st.in_resolution and prev_end_char in ("", ";", "."),
                 )
@@ -377,12 +397,9 @@ class _Layout(_LineReader):
                 self.current is not None
                 and not (prev_title_like and text[start].isupper() and not self.current.is_item)
                 and not (
-                    # "...;" at a line end, then "to ..." / "that ...": a new unmarked item
-                    # (a PDF extractor dropped its marker), not a wrapped line of the last one.
-                    prev_end_char == ";"
-                    and self.current.is_item
+                    self.current.is_item
                     and st.in_resolution
-                    and _first_word(text, start, end) in self.scheme.clause_starts
+                    and self.unmarked_item(self.current.start, start, end, prev_end_char)
                 )
             ):
                 self.current.end = end

@@ -53,6 +53,12 @@ _MARGIN_NUMBER = re.compile(r"\d{1,4}[A-Z]?(?:\t|  )[ \t]*")
 #: A number followed by a tab, which marks a numbered paragraph in any text: "1\tDraft".
 _TABBED_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?\t[ \t]*(?=\S)")
 
+#: A bold label before an item ("**AFR1:** Building ...", "**EUR-2.** ...", "**1.**",
+#: "**(b)**"): a marker in web text, like "a)" in a list.
+_BOLD_LABEL = re.compile(
+    r"(\*\*|__)(?:[A-Z]{1,6}-?\d{1,3}[.:]|\d{1,2}(?:\.\d{1,2})*[.)]?|\(?[a-z]\))\1[ \t]+(?=\S)"
+)
+
 _SECTION_FIRST = frozenset("#*MADNSRrDdOoAaPpCc")
 
 
@@ -170,6 +176,10 @@ def _one_marker_end(
         # "1.\tTwenty years ...": a tab after a number never comes from a line wrap,
         # so it marks a paragraph even after a line with no final stop (a sub-title).
         m = _TABBED_NUMBER.match(text, start, min(end, start + 12))
+        if m is not None:
+            return m.end()
+    if at_unit_start and text[start] in "*_":
+        m = _BOLD_LABEL.match(text, start, min(end, start + 24))
         if m is not None:
             return m.end()
     m = rules.LINE_ITEM_MARKER.match(text, start, min(end, start + 24))

@@ -15,6 +15,7 @@ from typing import Any
 from itunlp.segmentation import rules
 from itunlp.segmentation.headings import HeadingScheme
 from itunlp.segmentation.lines import _is_furniture, _item_marker_end, _section_match
+from itunlp.segmentation.paragraphs import _first_word
 from itunlp.segmentation.sections import CHANGE_MARKER
 
 #: Longest section title (lines) after a section line.
@@ -25,6 +26,10 @@ _WRAP_LINKS = frozenset(("and", "of", "in", "the", "for", "with", "by", "on", "f
 
 #: A "Reasons:" line that closes a proposal's change block.
 REASONS_START = re.compile(r"Reasons?\s*:")
+
+#: A cover-page summary of a structured document ("Summary: The Americas propose
+#: ...", "Abstract: ..."): cover metadata when a section title follows it.
+COVER_SUMMARY = re.compile(r"(?:Summary|Abstract|Executive summary)\s*:[ \t]*\S")
 
 
 class _LineReader:
@@ -119,6 +124,33 @@ class _LineReader:
             return False
         s, e = self.lines[j]
         return _item_marker_end(self.text, s, e, True, True) != s
+
+    def section_follows(self, index: int) -> bool:
+        """A section title line anywhere after ``index``: ``index`` is on a cover page."""
+        for s, e in self.lines[index + 1 :]:
+            if (
+                s < e
+                and e - s <= rules.MAX_STRUCTURE_LINE
+                and _section_match(self.text[s:e]) is not None
+            ):
+                return True
+        return False
+
+    def unmarked_item(self, item_start: int, start: int, end: int, prev_end: str) -> bool:
+        """Whether the line ``text[start:end]`` opens a new item whose marker the PDF
+        extractor lost, after the item at ``item_start`` ended with ``prev_end``.
+
+        "...;" then "to ..." / "that ...": a new item, not a wrapped line. So is an
+        item addressed to someone ("Member States to take part ...") under a lost
+        ``invites``, after ";" or after a "," that is the item's only comma (no
+        inserted phrase such as "to invite, as appropriate," is still open).
+        """
+        text, scheme = self.text, self.scheme
+        if prev_end == ";" and _first_word(text, start, end) in scheme.clause_starts:
+            return True
+        if prev_end == "," and text.count(",", item_start, start) != 1:
+            return False
+        return prev_end in ";," and scheme.addressed_item(text, start, end)
 
     def formula_follows(self, index: int) -> bool:
         """An enacting formula within the next few lines: a real section start."""
