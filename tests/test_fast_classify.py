@@ -38,10 +38,25 @@ def test_batched_table_equals_the_table_document_by_document(model, monkeypatch)
     pd.testing.assert_frame_equal(batched, alone)
     # And the probabilities are those of the scikit-learn estimator on the same clauses,
     # read as the classifier reads them (clean_text: wraps joined, hyphenation undone).
-    clean = [c.clean_text for doc in docs for c in model.segment(doc)]
+    # With the context the batched path passes: each clause's neighbours in its own
+    # document and its section title.
+    clean, prev, following = [], [], []
+    for doc in docs:
+        own = [c.clean_text for c in model.segment(doc)]
+        clean += own
+        prev += ["", *own[:-1]] if own else []
+        following += [*own[1:], ""] if own else []
     assert len(clean) == len(batched)
     expected = model.classifier.predict_proba(
-        pd.DataFrame({"text": clean, "function": batched["function"].tolist()})
+        pd.DataFrame(
+            {
+                "text": clean,
+                "function": batched["function"].tolist(),
+                "prev_text": prev,
+                "next_text": following,
+                "section_title": batched["section_title"].tolist(),
+            }
+        )
     )
     scores = batched[[f"score_{t}" for t in model.themes]].to_numpy()
     np.testing.assert_allclose(scores, expected, rtol=0, atol=1e-9)

@@ -450,3 +450,4 @@ def test_reporting_interference_to_a_bureau_is_not_itu_reporting():
     rule = next(r for r in load_audit_rules() if r.id == "reporting-process")
     assert rule.fires("to report to the Council on the implementation of this resolution;", [])
     assert not rule.fires("to report harmful interference to the Bureau without delay;", [])
+    assert not rule.fires("to report to the secretariat any attack on their accounts;", [])
