@@ -10,7 +10,10 @@ With --review: the counts before and after the December 2026 label review
 parts and the new labelled sets (data/documents, data/formats/rules), and the
 themes added and removed per rule.
 
-Run from the repository root: python scripts/theme_counts.py [--review]
+With --corpus: the counts of the whole training corpus as `itunlp train` reads it, per
+part (seed, supplement, dev, documents, formats).
+
+Run from the repository root: python scripts/theme_counts.py [--review | --corpus]
 """
 
 from __future__ import annotations
@@ -151,8 +154,28 @@ def review() -> None:
         print(f"| {rule} | {len(mine)} | {fmt(removed)} | {fmt(added)} |")
 
 
+def corpus() -> None:
+    """Counts per theme of every part of the training corpus."""
+    themes = themes_in_order()
+    parts = {
+        **REVIEW_PARTS,
+        "formats": sorted(
+            str(p.relative_to(ROOT)) for p in (ROOT / "data" / "formats").glob("*/clauses.jsonl")
+        ),
+    }
+    del parts["formats/rules"]
+    table = {part: counts(records(part, parts), themes, {}) for part in parts}
+    print("| theme | " + " | ".join(parts) + " | all |")
+    print("|---|" + "---:|" * (len(parts) + 1))
+    for key in [*themes, "(no theme)", "clauses"]:
+        cells = [table[p][key] for p in parts]
+        print(f"| {key} | " + " | ".join(map(str, cells)) + f" | {sum(cells)} |")
+
+
 if __name__ == "__main__":
     if "--review" in sys.argv[1:]:
         review()
+    elif "--corpus" in sys.argv[1:]:
+        corpus()
     else:
         main()
