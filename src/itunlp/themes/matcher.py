@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from itunlp.themes.scheme import _is_case_sensitive, _term_regex
+from itunlp.themes.scheme import terms_pattern
 
 __all__ = ["TermMatcher"]
 
@@ -74,18 +74,6 @@ def _trie_regex(stems: Sequence[str], lowered: bool = False) -> str:
     return emit(root)
 
 
-def _join_alternatives(terms: Sequence[str]) -> str | None:
-    """The pattern :func:`itunlp.themes._compile_terms` builds, for a subset of terms."""
-    folded = [_term_regex(t) for t in terms if not _is_case_sensitive(t)]
-    exact = [_term_regex(t) for t in terms if _is_case_sensitive(t)]
-    parts = []
-    if folded:
-        parts.append("(?i:" + "|".join(sorted(folded, key=len, reverse=True)) + ")")
-    if exact:
-        parts.append("(?:" + "|".join(sorted(exact, key=len, reverse=True)) + ")")
-    return "|".join(parts) if parts else None
-
-
 class TermMatcher:
     """All themes' term and trap hits in one pass (same hits as :class:`ThemeScheme`).
 
@@ -123,7 +111,7 @@ class TermMatcher:
         for j, theme_id in enumerate(self.themes):
             theme = scheme[theme_id]
             for kind, terms in ((0, theme.terms), (1, theme.traps)):
-                pattern = _join_alternatives(terms)
+                pattern = terms_pattern(terms)
                 if pattern is None:
                     continue
                 slot = len(self.slots)
@@ -152,7 +140,7 @@ class TermMatcher:
             out = []
             for slot, terms in enumerate(slot_terms):
                 chosen = [t for t in terms if _stem_key(t) in keys or (slot, t) in wild]
-                pattern = _join_alternatives(chosen)
+                pattern = terms_pattern(chosen)
                 if pattern is not None:
                     out.append((slot, re.compile(pattern)))
             return tuple(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,9 +47,8 @@ def _is_case_sensitive(term: str) -> bool:
     return sum(c.isupper() for c in letters) >= 2
 
 
-def _compile_terms(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
+def terms_pattern(terms: Sequence[str]) -> str | None:
+    """One alternation of ``terms``: case-folded ones, then case-sensitive acronyms."""
     folded = [_term_regex(t) for t in terms if not _is_case_sensitive(t)]
     exact = [_term_regex(t) for t in terms if _is_case_sensitive(t)]
     parts = []
@@ -56,7 +56,12 @@ def _compile_terms(terms: tuple[str, ...]) -> re.Pattern[str] | None:
         parts.append("(?i:" + "|".join(sorted(folded, key=len, reverse=True)) + ")")
     if exact:
         parts.append("(?:" + "|".join(sorted(exact, key=len, reverse=True)) + ")")
-    return re.compile("|".join(parts))
+    return "|".join(parts) if parts else None
+
+
+def _compile_terms(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    pattern = terms_pattern(terms)
+    return re.compile(pattern) if pattern else None
 
 
 @dataclass(frozen=True)
