@@ -118,18 +118,23 @@ def classifier_state(classifier: ThemeClassifier) -> tuple[dict[str, Any], dict[
     return state, arrays
 
 
+def _check_header(state: dict[str, Any], where: Path) -> None:
+    """The classifier file's format name and version, or a ModelFileError naming it."""
+    if state.get("format") != FORMAT_NAME + "-classifier":
+        raise ModelFileError(f"{where / CLASSIFIER_JSON}: not an itunlp classifier file")
+    if int(state.get("format_version", 0)) > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{where / CLASSIFIER_JSON}: format version {state['format_version']} is newer "
+            f"than this itunlp reads ({FORMAT_VERSION}); upgrade itunlp"
+        )
+
+
 def restore_classifier(
     state: dict[str, Any], arrays: dict[str, np.ndarray], scheme: ThemeScheme, where: Path
 ) -> ThemeClassifier:
     """Rebuild a fitted classifier from :func:`classifier_state` output, checking shapes."""
     try:
-        if state.get("format") != FORMAT_NAME + "-classifier":
-            raise ModelFileError(f"{where / CLASSIFIER_JSON}: not an itunlp classifier file")
-        if int(state.get("format_version", 0)) > FORMAT_VERSION:
-            raise ModelFileError(
-                f"{where / CLASSIFIER_JSON}: format version {state['format_version']} is newer "
-                f"than this itunlp reads ({FORMAT_VERSION}); upgrade itunlp"
-            )
+        _check_header(state, where)
         params = dict(state["params"])
         # Models saved before the context block had none.
         params.setdefault("context_weight", 0.0)
@@ -205,13 +210,7 @@ def check_state(
     Numpy only: loading a model to predict never imports scikit-learn.
     """
     try:
-        if state.get("format") != FORMAT_NAME + "-classifier":
-            raise ModelFileError(f"{where / CLASSIFIER_JSON}: not an itunlp classifier file")
-        if int(state.get("format_version", 0)) > FORMAT_VERSION:
-            raise ModelFileError(
-                f"{where / CLASSIFIER_JSON}: format version {state['format_version']} is newer "
-                f"than this itunlp reads ({FORMAT_VERSION}); upgrade itunlp"
-            )
+        _check_header(state, where)
         params = state["params"]
         unknown = sorted(set(params) - _CLASSIFIER_PARAMS)
         if unknown:
